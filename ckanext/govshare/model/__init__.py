@@ -1,0 +1,2 @@
+# -*- coding: utf-8 -*-
+"""govshare's own tables (created only by the alembic migrations in migration/govshare)."""

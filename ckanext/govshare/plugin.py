@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+"""The govshare plugin: a thin class; the work lives in the modules it names.
+
+Actions, auth functions, validators, helpers, blueprints, CLI commands and config
+declarations are registered by CKAN's blankets from ``logic/action.py``,
+``logic/auth.py``, ``logic/validators.py``, ``helpers.py``, ``views.py``, ``cli.py`` and
+``config_declaration.yaml``.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import ckan.plugins as p
+import ckan.plugins.toolkit as tk
+from ckan.common import CKANConfig
+from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.govshare import i18n as _i18n_pkg
+
+
+@tk.blanket.actions
+@tk.blanket.auth_functions
+@tk.blanket.validators
+@tk.blanket.helpers
+@tk.blanket.blueprints
+@tk.blanket.cli
+@tk.blanket.config_declarations
+class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
+    p.implements(p.IConfigurer)
+    p.implements(p.ITranslation)
+
+    # IConfigurer
+
+    def update_config(self, config: CKANConfig) -> None:
+        tk.add_template_directory(config, "templates")
+        tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "govshare")
+
+    # ITranslation
+
+    def i18n_directory(self) -> str:
+        # top-level i18n/ of the repository, mapped into the package by setup.py
+        return os.path.dirname(os.path.abspath(_i18n_pkg.__file__))
+
+    def i18n_domain(self) -> str:
+        return "ckanext-govshare"
+
+    def i18n_locales(self) -> list[str]:
+        directory = self.i18n_directory()
+        return [
+            d for d in os.listdir(directory)
+            if os.path.isdir(os.path.join(directory, d, "LC_MESSAGES"))
+        ]

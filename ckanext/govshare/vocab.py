@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+"""The one home of govshare's controlled vocabularies.
+
+Every list of allowed values — open and share types, share methods, update cycles,
+resource formats, data-item types, resource categories, themes, department levels — is
+defined here once. Scheming forms (through the ``govshare_vocab_choices`` helper),
+validators, search facets, templates and the DCAT profile all read them from here.
+
+Stored values are short ASCII codes that never change; labels come in Chinese and
+English; ``uri`` carries the matching term of a standard vocabulary where one exists
+(EU access-right, frequency and data-theme vocabularies), for DCAT.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+EU_ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
+EU_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
+EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+
+
+@dataclass(frozen=True)
+class Term:
+    value: str
+    zh: str
+    en: str
+    uri: str | None = None
+    # further values a spreadsheet or another system may use for this term
+    aliases: tuple[str, ...] = ()
+
+    def label(self, lang: str | None = None) -> str:
+        return self.en if (lang or "").startswith("en") else self.zh
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    zh: str
+    en: str
+    terms: tuple[Term, ...]
+    _index: dict[str, Term] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for term in self.terms:
+            for key in (term.value, term.zh, term.en, *term.aliases):
+                self._index.setdefault(key.strip().lower(), term)
+
+    def __iter__(self) -> Iterator[Term]:
+        return iter(self.terms)
+
+    def __contains__(self, value: object) -> bool:
+        return any(t.value == value for t in self.terms)
+
+    def values(self) -> list[str]:
+        return [t.value for t in self.terms]
+
+    def get(self, value: str | None) -> Term | None:
+        """The term stored as ``value``, or None."""
+        return next((t for t in self.terms if t.value == value), None)
+
+    def lookup(self, text: str | None) -> Term | None:
+        """The term a person may have written: its code, Chinese or English label."""
+        if text is None:
+            return None
+        return self._index.get(str(text).strip().lower())
+
+    def label(self, value: str | None, lang: str | None = None) -> str:
+        term = self.get(value)
+        return term.label(lang) if term else (value or "")
+
+    def choices(self) -> list[dict[str, object]]:
+        """Choices in the shape ckanext-scheming wants (bilingual labels)."""
+        return [
+            {"value": t.value, "label": {"zh_Hans_CN": t.zh, "en": t.en}}
+            for t in self.terms
+        ]
+
+
+OPEN_TYPES = Vocabulary("open_type", "开放类型", "Open attribute", (
+    Term("unconditional", "无条件开放", "Unconditionally open", EU_ACCESS + "PUBLIC"),
+    Term("conditional", "有条件开放", "Conditionally open", EU_ACCESS + "RESTRICTED"),
+    Term("closed", "不予开放", "Not open", EU_ACCESS + "NON_PUBLIC", aliases=("non-open",)),
+))
+
+SHARE_TYPES = Vocabulary("share_type", "共享类型", "Share attribute", (
+    Term("unconditional", "无条件共享", "Unconditionally shared", aliases=("非受限共享",)),
+    Term("conditional", "有条件共享", "Conditionally shared", aliases=("受限共享",)),
+    Term("none", "不予共享", "Not shared", aliases=("非共享",)),
+))
+
+# Openness ranks: a higher rank is more open. Used by the coherence rule and the access layer.
+OPEN_RANK = {"closed": 0, "conditional": 1, "unconditional": 2}
+SHARE_RANK = {"none": 0, "conditional": 1, "unconditional": 2}
+
+SHARE_METHODS = Vocabulary("share_method", "共享方式", "Share method", (
+    Term("api", "接口交换", "API exchange", aliases=("接口",)),
+    Term("download", "文件下载", "File download"),
+    Term("online", "在线浏览", "Online browsing"),
+    Term("offline", "离线交换", "Offline exchange"),
+))
+
+UPDATE_CYCLES = Vocabulary("update_cycle", "更新周期", "Update cycle", (
+    Term("realtime", "实时", "Real time", EU_FREQ + "UPDATE_CONT"),
+    Term("daily", "每日", "Daily", EU_FREQ + "DAILY"),
+    Term("weekly", "每周", "Weekly", EU_FREQ + "WEEKLY"),
+    Term("monthly", "每月", "Monthly", EU_FREQ + "MONTHLY"),
+    Term("quarterly", "每季度", "Quarterly", EU_FREQ + "QUARTERLY"),
+    Term("semiannual", "每半年", "Every six months", EU_FREQ + "ANNUAL_2"),
+    Term("annual", "每年", "Yearly", EU_FREQ + "ANNUAL"),
+    Term("irregular", "不定期", "Irregular", EU_FREQ + "IRREG"),
+))
+
+# 信息资源格式 (national catalogue guide, 2017): type, with its sub-types (file formats).
+RESOURCE_FORMATS = Vocabulary("resource_format", "信息资源格式", "Resource format", (
+    Term("electronic_file", "电子文件", "Electronic document"),
+    Term("spreadsheet", "电子表格", "Spreadsheet"),
+    Term("database", "数据库", "Database"),
+    Term("image", "图形图像", "Graphics and images"),
+    Term("streaming", "流媒体", "Streaming media"),
+    Term("self_describing", "自描述格式", "Self-describing format"),
+    Term("service_api", "服务接口", "Service interface"),
+))
+
+FORMAT_SUBTYPES: dict[str, tuple[str, ...]] = {
+    "electronic_file": ("OFD", "WPS", "XML", "TXT", "DOC", "DOCX", "HTML", "PDF", "PPT"),
+    "spreadsheet": ("ET", "XLS", "XLSX", "CSV"),
+    "database": ("DM", "KingbaseES", "Access", "DBF", "dBase", "Sybase", "Oracle",
+                 "SQL Server", "DB2", "MySQL", "PostgreSQL"),
+    "image": ("JPG", "GIF", "BMP", "PNG", "TIFF", "SHP"),
+    "streaming": ("SWF", "RM", "MPG", "MP4"),
+    "self_describing": ("JSON", "XML", "RDF"),
+    "service_api": ("REST", "WebService", "OGC WMS", "OGC WFS"),
+}
+
+# 信息项数据类型 (national catalogue guide, 2017, table of data types)
+DATA_ITEM_TYPES = Vocabulary("data_item_type", "数据类型", "Data type", (
+    Term("C", "字符型", "Character"),
+    Term("N", "数值型", "Numeric"),
+    Term("Y", "货币型", "Currency"),
+    Term("D", "日期型", "Date"),
+    Term("T", "日期时间型", "Date and time"),
+    Term("L", "逻辑型", "Boolean"),
+    Term("M", "备注型", "Memo"),
+    Term("G", "通用型", "General"),
+    Term("B", "双精度型", "Double"),
+    Term("I", "整型", "Integer"),
+    Term("F", "浮点型", "Float"),
+))
+
+RESOURCE_CATEGORIES = Vocabulary("resource_category", "信息资源分类", "Resource category", (
+    Term("base", "基础信息资源", "Base resource", aliases=("基础",)),
+    Term("theme", "主题信息资源", "Thematic resource", aliases=("主题",)),
+    Term("department", "部门信息资源", "Departmental resource", aliases=("部门",)),
+))
+
+# Open-data themes (主题), each tied to the EU data-theme it falls under.
+THEMES = Vocabulary("theme", "主题", "Theme", (
+    Term("economy", "经济建设", "Economy", EU_THEME + "ECON"),
+    Term("finance", "财税金融", "Finance and taxation", EU_THEME + "ECON"),
+    Term("transport", "交通出行", "Transport", EU_THEME + "TRAN", aliases=("交通运输",)),
+    Term("education", "教育科技", "Education and science", EU_THEME + "EDUC"),
+    Term("health", "医疗卫生", "Health", EU_THEME + "HEAL"),
+    Term("social_security", "社保就业", "Social security and employment", EU_THEME + "SOCI"),
+    Term("housing", "城建住房", "Urban construction and housing", EU_THEME + "REGI"),
+    Term("environment", "资源环境", "Resources and environment", EU_THEME + "ENVI"),
+    Term("public_safety", "公共安全", "Public safety", EU_THEME + "JUST"),
+    Term("culture", "文化休闲", "Culture and leisure", EU_THEME + "EDUC"),
+    Term("agriculture", "农业农村", "Agriculture and rural affairs", EU_THEME + "AGRI"),
+    Term("livelihood", "社会民生", "Social welfare", EU_THEME + "SOCI"),
+    Term("government", "机构团体", "Government and organisations", EU_THEME + "GOVE"),
+    Term("credit", "信用服务", "Credit", EU_THEME + "ECON"),
+    Term("geography", "地理空间", "Geospatial", EU_THEME + "REGI"),
+    Term("energy", "能源", "Energy", EU_THEME + "ENER"),
+))
+
+ORG_LEVELS = Vocabulary("org_level", "层级", "Level", (
+    Term("municipal", "市级", "Municipal"),
+    Term("district", "区县级", "District or county"),
+))
+
+ALL: dict[str, Vocabulary] = {
+    v.name: v for v in (
+        OPEN_TYPES, SHARE_TYPES, SHARE_METHODS, UPDATE_CYCLES, RESOURCE_FORMATS,
+        DATA_ITEM_TYPES, RESOURCE_CATEGORIES, THEMES, ORG_LEVELS,
+    )
+}
+
+
+def get(name: str) -> Vocabulary:
+    """The vocabulary called ``name`` (KeyError when there is none)."""
+    return ALL[name]

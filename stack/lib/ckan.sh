@@ -1,0 +1,77 @@
+# CKAN itself: configuration, database, search index, web server.
+# Sourced by ./stack.sh after common.sh, python.sh, postgres.sh, redis.sh and solr.sh.
+
+DEMO_INI=$STATE/demo.ini
+CKAN_SCHEMA_XML() { "$VENV/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config", "solr", "schema.xml"))'; }
+
+# Environment CKAN prefers to its ini file: keeps test.ini valid when ports are overridden.
+ckan_env_for() {  # ckan_env_for DB CORE REDIS_DB
+  export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL=$(pg_url "$1")
+  export CKAN_SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/$2"
+  export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$3"
+}
+
+demo_config() {
+  if [ ! -s "$DEMO_INI" ]; then
+    info "writing $DEMO_INI"
+    ckan_cli generate config "$DEMO_INI" >/dev/null || die "ckan generate config failed" "re-run; check $VENV"
+  fi
+  ckan_cli config-tool "$DEMO_INI" \
+    "sqlalchemy.url = $(pg_url govshare_demo)" \
+    "solr_url = http://127.0.0.1:$SOLR_PORT/solr/ckan" \
+    "ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/0" \
+    "ckan.site_url = http://127.0.0.1:$CKAN_PORT" \
+    "ckan.site_title = 政务数据共享开放平台" \
+    "ckan.site_id = govshare_demo" \
+    "ckan.plugins = govshare scheming_datasets scheming_organizations dcat activity" \
+    "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
+    "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
+    "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \
+    "scheming.dataset_fallback = false" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
+    "ckan.locale_default = zh_Hans_CN" \
+    "ckan.locale_order = zh_Hans_CN en" \
+    "ckan.locales_offered = zh_Hans_CN en" \
+    "ckan.storage_path = $STATE/storage" \
+    "ckan.auth.create_user_via_web = true" \
+    "ckan.csrf_protection.ignore_extensions = false" \
+    "ckan.auth.user_create_organizations = false" \
+    "ckan.auth.create_unowned_dataset = false" \
+    "ckanext.govshare.portal_url = https://www.cq.gov.cn" \
+    >/dev/null || die "ckan config-tool failed on $DEMO_INI" "delete $DEMO_INI and run again"
+  mkdir -p "$STATE/storage"
+}
+
+# ckan_db INI: core tables and every plugin's migrations (idempotent)
+ckan_db() {
+  local ini=$1
+  ckan_cli -c "$ini" db init >"$LOG_DIR/ckan-db.log" 2>&1 || die "ckan db init failed: $(tail -n 2 "$LOG_DIR/ckan-db.log" | tr '\n' ' ')" "read $LOG_DIR/ckan-db.log"
+  local p
+  for p in activity govshare; do
+    ckan_cli -c "$ini" db upgrade -p "$p" >>"$LOG_DIR/ckan-db.log" 2>&1 || die "ckan db upgrade -p $p failed" "read $LOG_DIR/ckan-db.log"
+  done
+}
+
+demo_sysadmin() {
+  local ini=$1
+  if [ -z "$(pg_psql -d govshare_demo -tAc "SELECT 1 FROM \"user\" WHERE name = 'admin'")" ]; then
+    ckan_cli -c "$ini" user add admin email=admin@example.gov.cn password=GovShare-Admin-2026 fullname=平台管理员 >>"$LOG_DIR/ckan-db.log" 2>&1 \
+      || die "could not create the sysadmin account" "read $LOG_DIR/ckan-db.log"
+  fi
+  ckan_cli -c "$ini" sysadmin add admin >>"$LOG_DIR/ckan-db.log" 2>&1 || die "could not make admin a sysadmin" "read $LOG_DIR/ckan-db.log"
+}
+
+ckan_web_stop() { stop_pid ckan; }
+
+ckan_web_start() {
+  local ini=$1
+  ckan_web_stop
+  require_port CKAN "$CKAN_PORT" GOVSHARE_CKAN_PORT
+  info "starting CKAN on http://127.0.0.1:$CKAN_PORT"
+  nohup "$VENV/bin/ckan" -c "$ini" run --host 127.0.0.1 --port "$CKAN_PORT" --disable-reloader \
+    >"$LOG_DIR/ckan.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/ckan.pid"
+  wait_for CKAN 90 curl -sf "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" \
+    || die "CKAN did not answer on 127.0.0.1:$CKAN_PORT: $(tail -n 5 "$LOG_DIR/ckan.log" | tr '\n' ' ')" "read $LOG_DIR/ckan.log"
+  ok "CKAN on http://127.0.0.1:$CKAN_PORT (pid $(cat "$RUN_DIR/ckan.pid"))"
+}
