@@ -35,6 +35,7 @@ demo_config() {
     "ckan.storage_path = $STATE/storage" \
     "ckan.auth.create_user_via_web = true" \
     "ckan.csrf_protection.ignore_extensions = false" \
+    "ckan.views.default_views = " \
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckanext.govshare.portal_url = https://www.cq.gov.cn" \
