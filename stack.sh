@@ -38,7 +38,7 @@ translations() {
     [ -e "$po" ] || continue
     mo=${po%.po}.mo
     if [ ! -e "$mo" ] || [ "$po" -nt "$mo" ]; then
-      "$VENV/bin/pybabel" compile -q -D ckanext-govshare -i "$po" -o "$mo" || die "could not compile $po" "fix the catalogue syntax"
+      "$VENV/bin/pybabel" compile -D ckanext-govshare -i "$po" -o "$mo" >/dev/null 2>&1 || die "could not compile $po" "fix the catalogue syntax"
     fi
   done
 }
@@ -67,9 +67,11 @@ MSG
 }
 
 cmd_test() {
-  services_up govshare_test ckan_test
+  # separate state for parallel runs (e.g. GOVSHARE_TEST_DB=govshare_test2 GOVSHARE_TEST_CORE=ckan_test2)
+  local db=${GOVSHARE_TEST_DB:-govshare_test} core=${GOVSHARE_TEST_CORE:-ckan_test}
+  services_up "$db" "$core"
   translations
-  ckan_env_for govshare_test ckan_test 1
+  ckan_env_for "$db" "$core" "${GOVSHARE_TEST_REDIS_DB:-1}"
   ckan_db "$ROOT/test.ini"
   info "running the test suite"
   cd "$ROOT"

@@ -19,6 +19,8 @@ def _dataset(org: dict, **extra) -> dict:
         "open_type": "unconditional",
         "share_type": "unconditional",
         "update_cycle": "monthly",
+        "theme": "transport",
+        "resource_format": "spreadsheet",
         "owner_org": org["id"],
     }
     data.update(extra)
@@ -37,7 +39,8 @@ class TestSolrBackedSearch:
         transport = factories.Organization(title="市交通局")
         health = factories.Organization(title="市卫生健康委员会")
         _dataset(transport, title="公交线路信息", name="gongjiao-xianlu")
-        _dataset(transport, title="出租汽车运营数据", name="chuzuche", resource_code="303001/000003")
+        _dataset(transport, title="出租汽车运营数据", name="chuzuche", resource_code="303001/000003",
+                 resource_category="department")
         _dataset(health, title="医保定点医疗机构名录", name="yibao", resource_code="205002/000001")
 
         result = tk.get_action("package_search")(

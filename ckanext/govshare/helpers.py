@@ -15,11 +15,13 @@ __all__ = [
 ]
 
 
-def _lang() -> str:
-    try:
+def current_lang() -> str:
+    """The language of the current request; the site default outside a request."""
+    from flask import has_request_context
+
+    if has_request_context():
         return tk.h.lang() or "zh_Hans_CN"
-    except (RuntimeError, AttributeError, TypeError):
-        return "zh_Hans_CN"
+    return tk.config.get("ckan.locale_default") or "zh_Hans_CN"
 
 
 def govshare_vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
@@ -29,7 +31,7 @@ def govshare_vocab_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 
 def govshare_vocab_label(vocabulary: str, value: str | None) -> str:
     """The label of ``value`` in ``vocabulary``, in the user's language."""
-    return vocab.get(vocabulary).label(value, _lang())
+    return vocab.get(vocabulary).label(value, current_lang())
 
 
 def govshare_portal_url() -> str:

@@ -17,6 +17,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govshare import i18n as _i18n_pkg
+from ckanext.govshare import search
 
 
 @tk.blanket.actions
@@ -29,6 +30,8 @@ from ckanext.govshare import i18n as _i18n_pkg
 class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -52,3 +55,16 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
             d for d in os.listdir(directory)
             if os.path.isdir(os.path.join(directory, d, "LC_MESSAGES"))
         ]
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: Any, package_type: str) -> Any:
+        return search.dataset_facets(facets_dict)
+
+    # IPackageController
+
+    def after_dataset_search(self, search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.label_facets(search_results)
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.index_labels(pkg_dict)
