@@ -59,3 +59,46 @@ class TestSolrBackedSearch:
         _dataset(org, name="kaifang", title="公交站点")
         result = tk.get_action("package_search")({}, {"fq": "name:kaifang"})
         assert [d["name"] for d in result["results"]] == ["kaifang"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestCatalogueFacets:
+    def _entries(self):
+        from tests.factories import LEVEL_EXTRAS, department, entry
+
+        org = department()
+        entry(org, title="公交线路信息")
+        entry(org, title="出租车运营数据", open_type="conditional", theme="transport",
+              **LEVEL_EXTRAS[("conditional", "unconditional")])
+        entry(org, title="医保定点机构", theme="health", update_cycle="daily")
+        return org
+
+    def test_facets_on_vocabularies_with_labels(self):
+        self._entries()
+        result = tk.get_action("package_search")({}, {
+            "facet.field": '["open_type", "share_type", "theme", "update_cycle", "resource_format"]'})
+        facets = result["search_facets"]
+        open_items = {i["name"]: (i["count"], i["display_name"]) for i in facets["open_type"]["items"]}
+        # outside a page request the labels are in the default locale, zh_Hans_CN
+        assert open_items == {"unconditional": (2, "无条件开放"),
+                              "conditional": (1, "有条件开放")}
+        themes = {i["name"]: i["count"] for i in facets["theme"]["items"]}
+        assert themes == {"transport": 2, "health": 1}
+
+    def test_search_page_shows_chinese_facet_labels(self, app):
+        self._entries()
+        html = app.get("/dataset/").body
+        for label in ("开放类型", "共享类型", "无条件开放", "有条件开放", "交通出行", "医疗卫生", "每月"):
+            assert label in html, label
+        english = app.get("/en/dataset/").body
+        assert "Conditionally open" in english and "Open attribute" in english
+
+    def test_filter_by_facet(self, app):
+        self._entries()
+        result = tk.get_action("package_search")({}, {"fq": "open_type:conditional"})
+        assert [d["title"] for d in result["results"]] == ["出租车运营数据"]
+
+    def test_vocabulary_labels_are_searchable(self):
+        self._entries()
+        result = tk.get_action("package_search")({}, {"q": "有条件开放"})
+        assert [d["title"] for d in result["results"]] == ["出租车运营数据"]

@@ -166,7 +166,9 @@ def _column(f: dict[str, Any], resource: bool = False, header: str | None = None
         field=name,
         kind=kind,
         resource=resource,
-        required=bool(f.get("required")) or "not_empty" in validators.split(),
+        # the URL name is generated when blank; a department is always needed
+        required=(kind == "org" or bool(f.get("required"))
+                  or ("not_empty" in validators.split() and name != "name")),
         label_en=_label(f.get("label"), "en"),
         help=_label(f.get("help_text"), LANG),
         example=_label(f.get("form_placeholder"), LANG),
@@ -392,7 +394,8 @@ def _column_help(col: Column) -> str:
     elif col.kind == "tags":
         parts.append("多个关键词用逗号或顿号分隔。")
     elif col.kind == "org":
-        parts.append("填写部门（组织）名称或网址名称。")
+        parts.append("填写部门名称（如 市交通局）或部门的网址名称（如 cq-jtj）；"
+                     "在部门的“目录表格”页面导入时可留空。")
     elif col.kind == "date":
         parts.append("日期，格式为 YYYY-MM-DD。")
     if col.field == "name" and not col.resource:
@@ -608,7 +611,8 @@ def _parse_cell(col: Column, text: str, errors: list[str], orgs: dict[str, Any])
     return text  # pragma: no cover
 
 
-def _parse_rows(table: list[list[str]], cols: Sequence[Column]) -> tuple[list[_Row], list[RowError]]:
+def _parse_rows(table: list[list[str]], cols: Sequence[Column],
+                org_id: str | None = None) -> tuple[list[_Row], list[RowError]]:
     if not table or not any(table[0]):
         raise CatalogueError(tk._("The file is empty: the first row must hold the column headers"))
     by_key: dict[str, Column] = {}
@@ -630,7 +634,8 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column]) -> tuple[list[_R
             seen[col.header] = i
             present[i] = col
     for col in cols:
-        if col.required and col.header not in seen and not col.resource:
+        if (col.required and col.header not in seen and not col.resource
+                and not (col.kind == "org" and org_id)):
             problems.append(RowError(1, col.header, tk._("Required column is missing")))
 
     rows = []
@@ -1039,7 +1044,7 @@ def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: s
         if found is None:
             raise CatalogueError(tk._("No department named {name}").format(name=org))
         org_id = found.id
-    rows, problems = _parse_rows(table, cols)
+    rows, problems = _parse_rows(table, cols, org_id)
     if problems:  # the header row itself is wrong: rows cannot be read reliably
         raise CatalogueInvalid(problems)
     problems = _plan(rows, cols, user, org_id, progress)
