@@ -93,6 +93,7 @@ MULTI_SEP = "、"
 TAG_SEP = ", "
 TRUE_TEXT = {"true", "1", "yes", "y", "是", "√"}
 FALSE_TEXT = {"false", "0", "no", "n", "否", "×"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Progress = Callable[[str, int, int], None]
 
@@ -284,7 +285,7 @@ def _read_csv(data: bytes) -> list[list[Any]]:
             continue
     else:  # pragma: no cover - gb18030 decodes any byte sequence
         raise CatalogueError(tk._("The csv file is neither UTF-8 nor GB18030 encoded"))
-    return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    return [[_csv_unsafe(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""))]
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
@@ -344,6 +345,8 @@ def _write_xlsx(target: str | IO[bytes], cols: Sequence[Column], rows: Iterable[
     for r in ws.iter_rows(min_row=2, max_row=count):
         for cell in r:
             cell.number_format = "@"
+            if cell.data_type == "f":  # text such as "=1+1" stays text, never a formula
+                cell.data_type = "s"
     if with_help:
         for i, col in enumerate(cols, start=1):
             if col.kind in ("vocab", "choice"):
@@ -407,11 +410,21 @@ def _column_help(col: Column) -> str:
     return "".join(parts)
 
 
+def _csv_safe(text: str) -> str:
+    """Spreadsheet programs run a csv cell starting with = + - @ as a formula (CSV
+    injection): such cells are written with a leading apostrophe, removed on import."""
+    return "'" + text if text[:1] in FORMULA_START else text
+
+
+def _csv_unsafe(text: str) -> str:
+    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START and text[1:2] else text
+
+
 def _write_csv(target: str | IO[bytes], cols: Sequence[Column], rows: Iterable[list[str]]) -> None:
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([c.header for c in cols])
-    writer.writerows(rows)
+    writer.writerows([_csv_safe(v) for v in row] for row in rows)
     data = buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens the Chinese text correctly
     if isinstance(target, str):
         with open(target, "wb") as f:
@@ -548,6 +561,9 @@ class _Row:
     resource: dict[str, Any] | None             # first-resource fields, None when all blank
     resource_blank: set[str]
     errors: dict[str, list[str]] = field(default_factory=dict)   # header -> parse errors
+    # 信息项 columns: the number in the cell of each parsed item, and of the unreadable ones
+    item_numbers: dict[str, list[int]] = field(default_factory=dict)
+    bad_items: dict[str, set[int]] = field(default_factory=dict)
     code: str = ""
     existing_id: str | None = None
     action: str = ""                            # create, update, unchanged
@@ -581,7 +597,7 @@ def _parse_cell(col: Column, text: str, errors: list[str], orgs: dict[str, Any])
                 values.append(term.value)
         return values
     if col.kind == "tags":
-        return ",".join(p for p in TAG_SPLIT_RE.split(text) if p)
+        return ",".join(dict.fromkeys(p for p in TAG_SPLIT_RE.split(text) if p))
     if col.kind == "org":
         if text not in orgs:
             org = _find_org(text)
@@ -591,24 +607,37 @@ def _parse_cell(col: Column, text: str, errors: list[str], orgs: dict[str, Any])
             return text
         return orgs[text]
     if col.kind == "items":
-        items = []
-        for n, chunk in enumerate((c for c in ITEM_SPLIT_RE.split(text) if c), start=1):
-            parts = PART_SPLIT_RE.split(chunk)
-            if len(parts) > len(col.subfields):
-                errors.append(tk._("Item {n} has more than {max} parts separated by |").format(
-                    n=n, max=len(col.subfields)))
-                continue
-            item: dict[str, Any] = {}
-            for sub, part in zip(col.subfields, parts):
-                if part == "":
-                    continue
-                sub_errors: list[str] = []
-                item[sub.field] = _parse_cell(sub, part, sub_errors, orgs)
-                errors.extend(tk._("Item {n}, {label}: {message}").format(
-                    n=n, label=sub.header, message=m) for m in sub_errors)
-            items.append(item)
-        return items
+        return _parse_items(col, text, errors, orgs)[0]
     return text  # pragma: no cover
+
+
+def _parse_items(col: Column, text: str, errors: list[str],
+                 orgs: dict[str, Any]) -> tuple[list[dict[str, Any]], list[int], set[int]]:
+    """The items of a 信息项 cell, the item number (in the cell) of each, and the numbers of
+    the items that could not be read."""
+    items: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    bad: set[int] = set()
+    for n, chunk in enumerate((c for c in ITEM_SPLIT_RE.split(text) if c), start=1):
+        parts = PART_SPLIT_RE.split(chunk)
+        if len(parts) > len(col.subfields):
+            errors.append(tk._("Item {n} has more than {max} parts separated by |").format(
+                n=n, max=len(col.subfields)))
+            bad.add(n)
+            continue
+        item: dict[str, Any] = {}
+        for sub, part in zip(col.subfields, parts):
+            if part == "":
+                continue
+            sub_errors: list[str] = []
+            item[sub.field] = _parse_cell(sub, part, sub_errors, orgs)
+            if sub_errors:
+                bad.add(n)
+            errors.extend(tk._("Item {n}, {label}: {message}").format(
+                n=n, label=sub.header, message=m) for m in sub_errors)
+        items.append(item)
+        numbers.append(n)
+    return items, numbers, bad
 
 
 def _parse_rows(table: list[list[str]], cols: Sequence[Column],
@@ -651,7 +680,11 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
                 (row.resource_blank if col.resource else row.blank).add(col.field)
                 continue
             errors: list[str] = []
-            value = _parse_cell(col, text, errors, orgs)
+            if col.kind == "items":
+                value, row.item_numbers[col.field], row.bad_items[col.field] = \
+                    _parse_items(col, text, errors, orgs)
+            else:
+                value = _parse_cell(col, text, errors, orgs)
             if errors:
                 row.errors[col.header] = errors
             (resource if col.resource else row.dataset)[col.field] = value
@@ -699,7 +732,8 @@ def _merge(existing: dict[str, Any], row: _Row) -> dict[str, Any]:
         if key == "name":
             continue
         if key == "tag_string":
-            data["tag_string"] = ""
+            data["tag_string"] = ""  # no tags (an absent tag_string would keep them)
+            continue
         data.pop(key, None)
     data.update(copy.deepcopy(row.dataset))
     if "tag_string" in data:
@@ -741,7 +775,7 @@ def _normalise(validated: dict[str, Any]) -> dict[str, Any]:
     """A validated dict in a form where equal entries compare equal."""
     out = dict(validated)
     out.pop("tag_string", None)
-    out["tags"] = sorted(t.get("name", "") for t in out.get("tags") or [])
+    out["tags"] = sorted({t.get("name", "") for t in out.get("tags") or []})
     extras = out.pop("extras", None) or []
     out["extras"] = {e.get("key"): e.get("value") for e in extras}
     return out
@@ -779,7 +813,12 @@ def _row_errors(row: _Row, errors: dict[str, Any], cols: Sequence[Column]) -> li
                         add(header, m)
         elif col is not None and col.kind == "items" and isinstance(value, list):
             subs = {s.field: s for s in col.subfields}
-            for n, item_errors in enumerate(value, start=1):
+            numbers = row.item_numbers.get(key) or []
+            bad = row.bad_items.get(key) or set()
+            for i, item_errors in enumerate(value):
+                n = numbers[i] if i < len(numbers) else i + 1
+                if n in bad:  # already explained by the parse error
+                    continue
                 if isinstance(item_errors, dict):
                     for skey, svalue in item_errors.items():
                         label = subs[skey].header if skey in subs else skey
@@ -793,8 +832,12 @@ def _row_errors(row: _Row, errors: dict[str, Any], cols: Sequence[Column]) -> li
             header = col.header if col is not None else key
             for m in _messages(value):
                 add(header, m)
-    # a cell that could not be read explains itself better than the validator's echo
-    found.update(row.errors)
+    # a cell that could not be read explains itself better than the validator's echo of
+    # it; 信息项 keeps the messages about its other items
+    items_headers = {c.header for c in cols if c.kind == "items"}
+    for header, messages in row.errors.items():
+        rest = found.get(header, []) if header in items_headers else []
+        found[header] = list(messages) + [m for m in rest if m not in messages]
     return [RowError(row.number, h, m) for h, ms in found.items() for m in ms]
 
 
@@ -833,8 +876,10 @@ def _plan(rows: list[_Row], cols: Sequence[Column], user: str, org_id: str | Non
                     and org_col.header not in row.errors:
                 row.errors[org_col.header] = [tk._("Only entries of this department can be imported here")]
 
+        duplicate_code = False
         if row.code and code_col is not None:
             if row.code in first_row_of_code:
+                duplicate_code = True
                 row.errors.setdefault(code_col.header, []).append(
                     tk._("Resource code {code} also appears in row {row}").format(
                         code=row.code, row=first_row_of_code[row.code]))
@@ -869,7 +914,7 @@ def _plan(rows: list[_Row], cols: Sequence[Column], user: str, org_id: str | Non
                 row.action = "update"
 
         name = validated.get("name") if isinstance(validated, dict) else None
-        if name and name_col is not None:
+        if name and name_col is not None and not duplicate_code:  # same code, same generated name
             if name in first_row_of_name:
                 row.errors.setdefault(name_col.header, []).append(
                     tk._("URL name {name} also appears in row {row}").format(

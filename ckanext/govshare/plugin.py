@@ -17,7 +17,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govshare import i18n as _i18n_pkg
-from ckanext.govshare import search
+from ckanext.govshare import access, enforce, search
 
 
 @tk.blanket.actions
@@ -32,6 +32,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
 
@@ -67,4 +68,15 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         return search.label_facets(search_results)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.index_labels(pkg_dict)
+        return enforce.index_filter(search.index_labels(pkg_dict))
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        enforce.update_activity_labels(pkg_dict["id"])
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return access.dataset_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return access.user_labels(user_obj)

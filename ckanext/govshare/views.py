@@ -6,9 +6,11 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import vocab
+from ckanext.govshare import enforce, vocab
 
 govshare = Blueprint("govshare", __name__)
+# every request for an entry or its data passes the access rules first (enforce.py)
+govshare.before_app_request(enforce.guard_request)
 
 
 def usage_notes() -> str:

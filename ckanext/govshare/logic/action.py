@@ -1,13 +1,55 @@
 # -*- coding: utf-8 -*-
-"""govshare actions (registered by the actions blanket: names listed in ``__all__``)."""
+"""govshare actions (registered by the actions blanket: names listed in ``__all__``).
+
+Besides govshare's own ``govshare_*`` actions, this module chains the core and activity
+actions that hand out entries, resources or activities, so that what they return passes
+through the access rules (see ``ckanext/govshare/access.py`` and ``enforce.py``).
+"""
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 import ckan.plugins.toolkit as tk
-from ckan.types import ActionResult, Context, DataDict
+from ckan import model
+from ckan.types import Action, ActionResult, ChainedAction, Context, DataDict
 
-from ckanext.govshare import vocab
+from ckanext.govshare import access, enforce, vocab
+from ckanext.govshare.model import Grant
+from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
 
-__all__ = ["govshare_vocabulary_list"]
+__all__ = [
+    "govshare_vocabulary_list",
+    "govshare_grant_create",
+    "govshare_grant_revoke",
+    "govshare_grant_list",
+    # chained: output filtered through the access rules
+    "package_show",
+    "package_search",
+    "package_list",
+    "current_package_list_with_resources",
+    "package_autocomplete",
+    "resource_search",
+    "resource_view_list",
+    "resource_view_show",
+    "group_package_show",
+    "tag_show",
+    "member_list",
+    "dataset_follower_count",
+    "am_following_dataset",
+    "package_relationships_list",
+    "package_activity_list",
+    "group_activity_list",
+    "organization_activity_list",
+    "user_activity_list",
+    "dashboard_activity_list",
+    "recently_changed_packages_activity_list",
+    "activity_show",
+    "activity_data_show",
+    "activity_diff",
+]
+
+_ = tk._
 
 
 @tk.side_effect_free
@@ -22,7 +64,7 @@ def govshare_vocabulary_list(context: Context, data_dict: DataDict) -> ActionRes
     tk.check_access("govshare_vocabulary_list", context, data_dict)
     wanted = data_dict.get("name")
     if wanted is not None and wanted not in vocab.ALL:
-        raise tk.ValidationError({"name": [tk._("Unknown vocabulary: {name}").format(name=wanted)]})
+        raise tk.ValidationError({"name": [_("Unknown vocabulary: {name}").format(name=wanted)]})
     return {
         v.name: {
             "label": {"zh_Hans_CN": v.zh, "en": v.en},
@@ -33,3 +75,312 @@ def govshare_vocabulary_list(context: Context, data_dict: DataDict) -> ActionRes
         for v in vocab.ALL.values()
         if wanted in (None, v.name)
     }
+
+
+# --- grants ---------------------------------------------------------------------------------
+
+def _user_obj(context: Context) -> model.User | None:
+    user = context.get("auth_user_obj")
+    if isinstance(user, model.User):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def _parse_expiry(value: Any) -> datetime.datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        expiry = datetime.datetime.fromisoformat(str(value).replace("Z", ""))
+    except ValueError:
+        raise tk.ValidationError({"expires_at": [_("Not a date and time, e.g. 2027-06-30T23:59:59")]})
+    if expiry <= utcnow():
+        raise tk.ValidationError({"expires_at": [_("The expiry must be in the future")]})
+    return expiry
+
+
+def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Open an entry's data to a user (open grant) or a department (share grant).
+
+    Normally created by approving an application; the providing department's admins and
+    sysadmins may also grant directly.
+
+    :param package_id: the catalogue entry (id or name)
+    :type package_id: string
+    :param kind: ``open`` (a user, for a 有条件开放 entry) or ``share`` (a department,
+        for a 有条件共享 entry)
+    :type kind: string
+    :param user_id: the grantee, for an open grant (id or name)
+    :type user_id: string
+    :param organization_id: the grantee department, for a share grant (id or name)
+    :type organization_id: string
+    :param expires_at: when access ends (ISO date-time, UTC); never when omitted
+    :type expires_at: string
+    :param conditions: conditions of use attached to the grant
+    :type conditions: string
+    :param application_id: the application this grant answers
+    :type application_id: string
+    :returns: the grant
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_grant_create", context, data_dict)
+    pkg = model.Package.get(tk.get_or_bust(data_dict, "package_id"))
+    if pkg is None or pkg.state != "active":
+        raise tk.ObjectNotFound(_("Dataset not found"))
+    kind = data_dict.get("kind")
+    errors: dict[str, list[str]] = {}
+    grant = Grant(package_id=pkg.id, kind=kind, conditions=data_dict.get("conditions"),
+                  application_id=data_dict.get("application_id"))
+    if kind not in GRANT_KINDS:
+        errors["kind"] = [_("Kind must be open (a user) or share (a department)")]
+    elif kind == "open":
+        user = model.User.get(data_dict.get("user_id") or "")
+        if user is None:
+            errors["user_id"] = [_("No such user")]
+        elif access.open_type(pkg) != "conditional":
+            errors["kind"] = [_("Open grants are for conditionally open entries")]
+        else:
+            grant.user_id = user.id
+    else:
+        org = model.Group.get(data_dict.get("organization_id") or "")
+        if org is None or not org.is_organization:
+            errors["organization_id"] = [_("No such department")]
+        elif access.share_type(pkg) != "conditional":
+            errors["kind"] = [_("Share grants are for conditionally shared entries")]
+        else:
+            grant.organization_id = org.id
+    if errors:
+        raise tk.ValidationError(errors)
+    grant.expires_at = _parse_expiry(data_dict.get("expires_at"))
+    actor = _user_obj(context)
+    grant.granted_by = actor.id if actor else tk.get_action("get_site_user")({"ignore_auth": True}, {})["id"]
+    model.Session.add(grant)
+    if not context.get("defer_commit"):
+        model.Session.commit()
+    access.forget_cached_principals()
+    return grant.as_dict()
+
+
+def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Revoke a grant: access ends at once; the grant stays on record.
+
+    :param id: the grant
+    :type id: string
+    :param reason: why it is revoked
+    :type reason: string
+    :returns: the revoked grant
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_grant_revoke", context, data_dict)
+    grant = model.Session.query(Grant).with_for_update().get(tk.get_or_bust(data_dict, "id"))
+    if grant is None:
+        raise tk.ObjectNotFound(_("Grant not found"))
+    if grant.revoked_at is not None:
+        raise tk.ValidationError({"id": [_("This grant is already revoked")]})
+    actor = _user_obj(context)
+    grant.revoked_at = utcnow()
+    grant.revoked_by = actor.id if actor else None
+    grant.revoke_reason = data_dict.get("reason")
+    model.Session.commit()
+    access.forget_cached_principals()
+    return grant.as_dict()
+
+
+@tk.side_effect_free
+def govshare_grant_list(context: Context, data_dict: DataDict) -> ActionResult.AnyList:
+    """Grants of an entry (for its department), or the caller's own grants.
+
+    :param package_id: list the grants of this entry (department members and sysadmins)
+    :type package_id: string
+    :returns: grants, newest first
+    :rtype: list of dictionaries
+    """
+    tk.check_access("govshare_grant_list", context, data_dict)
+    query = model.Session.query(Grant)
+    if data_dict.get("package_id"):
+        pkg = model.Package.get(data_dict["package_id"])
+        query = query.filter(Grant.package_id == (pkg.id if pkg else None))
+    else:
+        principal = access.principal_from_context(context)
+        query = query.filter(
+            (Grant.user_id == principal.user_id) | Grant.organization_id.in_(principal.org_ids or {""}))
+    return [g.as_dict() for g in query.order_by(Grant.granted_at.desc())]
+
+
+# --- chained core actions: output through the access rules ----------------------------------
+
+def _principal(context: Context) -> access.Principal:
+    return access.principal_from_context(context)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    if enforce.is_indexing(context):
+        return result
+    return access.filter_for(_principal(context), result)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return enforce.filter_search_results(_principal(context), up(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return enforce.filter_names(_principal(context), up(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def current_package_list_with_resources(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return enforce.filter_package_list(_principal(context), up(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    kept = set(enforce.filter_names(_principal(context), [r["name"] for r in result]))
+    return [r for r in result if r["name"] in kept]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    before = len(result["results"])
+    result["results"] = enforce.filter_resources(_principal(context), result["results"])
+    result["count"] -= before - len(result["results"])
+    return result
+
+
+def _resource_package(resource_id: str | None) -> model.Package | None:
+    resource = model.Resource.get(resource_id) if resource_id else None
+    return resource.package if resource is not None else None
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_view_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    pkg = _resource_package(data_dict.get("id"))
+    if pkg is not None and not access.can_use_data(_principal(context), pkg):
+        return []
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def resource_view_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    pkg = _resource_package(result.get("resource_id"))
+    if pkg is not None and not access.can_use_data(_principal(context), pkg):
+        raise tk.NotAuthorized(_("This data is available on application"))
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def group_package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return enforce.filter_package_list(_principal(context), up(context, data_dict))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    if "packages" in result:
+        result["packages"] = enforce.filter_package_list(_principal(context), result["packages"])
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    principal = _principal(context)
+    hidden = access.packages_hidden_from(principal, [m[0] for m in result if m[1] == "package"])
+    return [m for m in result if not (m[1] == "package" and m[0] in hidden)]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) -> Any:
+    enforce.require_visible(_principal(context), data_dict.get("id"))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> Any:
+    enforce.require_visible(_principal(context), data_dict.get("id"))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def package_relationships_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    principal = _principal(context)
+    enforce.require_visible(principal, data_dict.get("id"))
+    enforce.require_visible(principal, data_dict.get("id2"))
+    return up(context, data_dict)
+
+
+def _activities(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return enforce.filter_activities(_principal(context), up(context, data_dict))
+
+
+package_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+group_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+organization_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+user_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+dashboard_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(_activities))
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    kept = enforce.filter_activities(_principal(context), [result])
+    if not kept:
+        raise tk.ObjectNotFound(_("Activity not found"))
+    return kept[0]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    activity = model.Session.execute(
+        model.meta.metadata.tables["activity"].select()
+        .where(model.meta.metadata.tables["activity"].c.id == data_dict.get("id"))
+    ).first()
+    if activity is None:
+        return result
+    kept = enforce.filter_activities(
+        _principal(context), [{"object_id": activity.object_id, "data": result}])
+    if not kept:
+        raise tk.ObjectNotFound(_("Activity not found"))
+    return kept[0]["data"]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    principal = _principal(context)
+    activities = [a for a in (result.get("activities") or []) if isinstance(a, dict)]
+    kept = enforce.filter_activities(principal, activities)
+    if len(kept) != len(activities):
+        raise tk.ObjectNotFound(_("Activity not found"))
+    pkg_ids = {(a.get("data") or {}).get("package", {}).get("id") or a.get("object_id") for a in activities}
+    for pkg in enforce.packages_by_id(pkg_ids).values():
+        if not access.can_use_data(principal, pkg):
+            # the textual diff would show the data locations
+            result["diff"] = ""
+    return result

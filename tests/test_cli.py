@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+"""``ckan govshare …`` commands, run through CKAN's own CLI entry point."""
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from ckan.cli.cli import ckan
+from ckan.tests import factories
+
+from ckanext.govshare import catalogue_io
+
+from .test_catalogue_io import db_state, indexed_count, valid_row, write_file
+
+# Catalogue spreadsheets ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestCatalogueCommands:
+    def test_template(self, cli, tmp_path):
+        path = str(tmp_path / "模板.xlsx")
+        result = cli.invoke(ckan, ["govshare", "catalogue", "template", path])
+        assert result.exit_code == 0, result.output
+        wb = openpyxl.load_workbook(path)
+        assert [c.value for c in wb["目录"][1]][:4] == ["信息资源名称", "英文名称", "网址名称", "信息资源代码"]
+        assert "填写说明" in wb.sheetnames
+
+    def test_import_reports_every_bad_row_and_writes_nothing(self, cli, tmp_path):
+        factories.Organization(title="市交通局")
+        rows = [valid_row(i) for i in range(1, 31)]
+        rows[4]["更新周期"] = "每两年"
+        rows[19]["信息资源代码"] = "203001-000020"
+        path = write_file(tmp_path / "bad.csv", rows, "csv")
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", path])
+        assert result.exit_code == 1
+        assert "更新周期" in result.output and "每两年" in result.output
+        assert "信息资源代码" in result.output
+        lines = [l for l in result.output.splitlines() if "更新周期" in l or "信息资源代码:" in l]
+        assert len(lines) == 2
+        assert db_state() == {}
+
+    def test_import_export_import(self, cli, tmp_path):
+        factories.Organization(title="市交通局", name="cq-jtj")
+        factories.Organization(title="市卫生健康委员会", name="cq-wjw")
+        rows = [valid_row(i) for i in range(1, 26)] + [valid_row(99, "cq-wjw")]
+        path = write_file(tmp_path / "in.xlsx", rows, "xlsx")
+
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--every", "10"])
+        assert result.exit_code == 0, result.output
+        assert "created: 26" in result.output
+        assert "validated: 10/26" in result.output and "written: 26/26" in result.output
+        assert len(db_state()) == 26 and indexed_count() == 26
+
+        out = str(tmp_path / "out.csv")
+        result = cli.invoke(ckan, ["govshare", "catalogue", "export", out, "--org", "市交通局"])
+        assert result.exit_code == 0, result.output
+        assert "exported: 25" in result.output
+        assert len(catalogue_io.read_table(out)) == 26
+
+        before = db_state()
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", out])
+        assert result.exit_code == 0, result.output
+        assert "created: 0" in result.output and "updated: 0" in result.output
+        assert "unchanged: 25" in result.output
+        assert db_state() == before
+
+    def test_dry_run_and_unknown_department(self, cli, tmp_path):
+        factories.Organization(title="市交通局")
+        path = write_file(tmp_path / "in.xlsx", [valid_row(1)], "xlsx")
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--dry-run"])
+        assert result.exit_code == 0, result.output
+        assert "created: 1" in result.output and db_state() == {}
+        result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(tmp_path / "x.xlsx"),
+                                   "--org", "没有这个部门"])
+        assert result.exit_code == 1
+        result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(tmp_path / "x.xls")])
+        assert result.exit_code == 1
