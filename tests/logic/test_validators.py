@@ -244,18 +244,36 @@ class TestErrorsInTheUsersLanguage:
         assert "必须填写开放条件" in resp.json["error"]["open_condition"][0]
 
 
+FORM_RULES = [
+    # (article, fields, field showing the error, expected text)
+    ("chongqing-2018 §17", dict(share_type="conditional", open_type="closed", open_basis="依据", share_basis="依据"),
+     "share_condition", "必须填写共享条件"),
+    ("chongqing-2019 §25", dict(share_type="none", open_type="closed", open_basis="依据"),
+     "share_basis", "必须填写法律法规或政策依据"),
+    ("chongqing-2019 §31", dict(open_type="conditional", open_basis="依据"), "open_condition", "必须填写开放条件"),
+    ("chongqing-2019 §31", dict(open_type="closed"), "open_basis", "必须填写法律依据"),
+    ("kunming-2019 §13(2)", dict(resource_category="base", resource_code="101001/000001", share_type="conditional",
+                                 open_type="closed", open_basis="依据", share_condition="条件", share_basis="依据"),
+     "share_type", "基础信息资源必须无条件共享"),
+    ("coherence", dict(share_type="none", share_basis="依据"), "open_type", "开放类型不得比共享类型更开放"),
+    ("catalogue guide", dict(resource_code="20301/1"), "resource_code", "信息资源代码应为分类码"),
+    ("catalogue guide", dict(resource_category="department"), "resource_category", "应以 3 开头"),
+    ("GB/T 2260", dict(region_code="99"), "region_code", "行政区划代码应为6位数字"),
+]
+
+
 class TestWebForm:
-    def test_form_shows_error_beside_the_field(self, app):
+    @pytest.mark.parametrize("article,fields,field,text", FORM_RULES, ids=[f"{r[0]}-{r[2]}" for r in FORM_RULES])
+    def test_form_shows_error_beside_the_field(self, app, article, fields, field, text):
         user = factories.User()
         org = department(users=[{"name": user["name"], "capacity": "editor"}])
         token = factories.APIToken(user=user["name"])["token"]
-        form = entry_data(org, name="form-entry", share_type="conditional", open_type="closed",
-                          open_basis="依据", save="continue")
+        form = entry_data(org, name="form-entry", save="continue", **fields)
         resp = app.post("/dataset/new", data=form, headers={"Authorization": token})
         soup = BeautifulSoup(resp.body, "html.parser")
-        field = soup.find(id="field-share_condition")
-        assert field is not None
-        group = field.find_parent(class_="form-group") or field.find_parent(class_="control-group")
-        assert "必须填写共享条件" in group.get_text()
+        control = soup.find(id=f"field-{field}")
+        assert control is not None, field
+        group = control.find_parent(class_="form-group") or control.find_parent(class_="control-group")
+        assert text in group.get_text(), group.get_text()
         # nothing was written
         assert model.Package.get("form-entry") is None
