@@ -28,7 +28,8 @@ services_up() {  # services_up DB CORE
   postgres_start
   postgres_database "$1"
   redis_start
-  solr_core "$2" "$(CKAN_SCHEMA_XML)"
+  # GOVSHARE_SOLR_SCHEMA: another schema.xml for this core (e.g. CKAN's own, to compare)
+  solr_core "$2" "${GOVSHARE_SOLR_SCHEMA:-$(CKAN_SCHEMA_XML)}"
   solr_start
 }
 

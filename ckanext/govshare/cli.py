@@ -14,6 +14,17 @@ def govshare() -> None:
     """Commands of the government data sharing and opening platform."""
 
 
+@govshare.command()
+def deadlines() -> None:
+    """Remind departments of applications due soon and record overdue ones.
+
+    For cron (e.g. hourly); safe to run twice or on two hosts at once."""
+    from ckanext.govshare import reminders
+
+    counts = reminders.process()
+    click.echo(f"reminded: {counts['reminded']}, overdue: {counts['overdue']}")
+
+
 @govshare.group()
 def demo_catalogue() -> None:
     """The Chinese demo catalogue."""

@@ -12,7 +12,29 @@ __all__ = [
     "govshare_vocab_choices",
     "govshare_vocab_label",
     "govshare_portal_url",
+    "govshare_date",
+    "govshare_days_left",
+    "govshare_status_label",
+    "govshare_kind_label",
+    "govshare_can_use_data",
+    "govshare_data_withheld",
+    "govshare_can_apply_share",
 ]
+
+STATUS_LABELS = {
+    "submitted": ("已受理", "Submitted"),
+    "extended": ("已延期", "Extended"),
+    "approved": ("已同意", "Approved"),
+    "refused": ("不予同意", "Refused"),
+    "withdrawn": ("已撤回", "Withdrawn"),
+}
+KIND_LABELS = {
+    "open": ("开放申请", "Open application"),
+    "share": ("共享申请", "Share application"),
+    "error_report": ("疑义、错误校核", "Error report"),
+    "catalogue_correction": ("开放目录更正", "Catalogue correction"),
+    "open_demand": ("开放需求", "Open-data demand"),
+}
 
 
 def current_lang() -> str:
@@ -37,3 +59,64 @@ def govshare_vocab_label(vocabulary: str, value: str | None) -> str:
 def govshare_portal_url() -> str:
     """The municipal government portal this platform is linked with (chongqing-2018 §21)."""
     return tk.config.get("ckanext.govshare.portal_url")
+
+
+def _zh() -> bool:
+    return not current_lang().startswith("en")
+
+
+def govshare_date(value: Any) -> str:
+    """A date as people write it: 2026年11月21日 in Chinese, 21 November 2026 in English."""
+    import datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    if _zh():
+        return f"{value.year}年{value.month}月{value.day}日"
+    return value.strftime("%-d %B %Y")
+
+
+def govshare_days_left(app: dict[str, Any]) -> str:
+    """还剩 N 个工作日 / N working days left / 已逾期 for a pending application."""
+    left = app.get("working_days_left")
+    if app.get("status") not in ("submitted", "extended") or left is None:
+        return ""
+    if app.get("overdue"):
+        return "已逾期" if _zh() else "Overdue"
+    if _zh():
+        return f"还剩 {left} 个工作日" if left > 0 else "今日到期"
+    return f"{left} working days left" if left != 1 else "1 working day left"
+
+
+def govshare_status_label(status: str) -> str:
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return zh if _zh() else en
+
+
+def govshare_kind_label(kind: str) -> str:
+    zh, en = KIND_LABELS.get(kind, (kind, kind))
+    return zh if _zh() else en
+
+
+def govshare_can_use_data(pkg: dict[str, Any]) -> bool:
+    """May the current user have this entry's data (URLs, downloads, previews)?"""
+    from ckanext.govshare import access
+
+    return access.can_use_data(access.current_principal(), pkg)
+
+
+def govshare_data_withheld(pkg: dict[str, Any]) -> bool:
+    return bool(pkg.get("govshare_data_withheld"))
+
+
+def govshare_can_apply_share() -> bool:
+    """Is the current user an editor of some department (who may file share applications)?"""
+    if not tk.current_user.is_authenticated:
+        return False
+    return bool(tk.get_action("organization_list_for_user")(
+        {"user": tk.current_user.name}, {"permission": "create_dataset"}))

@@ -7,6 +7,7 @@ from flask import Blueprint
 import ckan.plugins.toolkit as tk
 
 from ckanext.govshare import enforce, vocab
+from ckanext.govshare.application_views import applications  # noqa: F401 (blanket-registered)
 
 govshare = Blueprint("govshare", __name__)
 # every request for an entry or its data passes the access rules first (enforce.py)

@@ -6,8 +6,9 @@
 # GovshareSolr (stack/solr/src) runs Solr's JettySolrRunner. No Solr tarball, no Docker.
 #
 #   solr_install            JDK 17 + Maven (apt), then build the node (cached by a stamp)
-#   solr_core NAME SCHEMA   core NAME in $STATE/solr/home with SCHEMA as its schema.xml;
-#                           creates it (CoreAdmin) or reloads it when Solr is running
+#   solr_core NAME SCHEMA   core NAME in $STATE/solr/home with SCHEMA as its schema.xml (and the
+#                           *.txt files next to SCHEMA in its conf/); creates it (CoreAdmin)
+#                           or reloads it when Solr is running
 #   solr_start              start the node (idempotent), wait until it answers
 #   solr_stop               stop it through its pid file
 #
@@ -129,6 +130,12 @@ solr_core() {
   _solr_sync_file "$schema" "$dir/conf/schema.xml" && changed=1
   for f in "${SOLR_CONF_FILES[@]}"; do
     _solr_sync_file "$SOLR_SRC/conf/$f" "$dir/conf/$f" && changed=1
+  done
+  # Files the schema references (synonyms, character mappings) sit next to it as *.txt
+  # (stack/solr/schema/); CKAN's own schema has none.
+  for f in "$(dirname "$schema")"/*.txt; do
+    [ -f "$f" ] || continue
+    _solr_sync_file "$f" "$dir/conf/$(basename "$f")" && changed=1
   done
 
   if ! _solr_running; then

@@ -15,6 +15,10 @@ from ckan import model
 from ckan.types import Action, ActionResult, ChainedAction, Context, DataDict
 
 from ckanext.govshare import access, enforce, vocab
+from ckanext.govshare.logic.application import (  # noqa: F401 (registered through __all__)
+    govshare_application_approve, govshare_application_create, govshare_application_event_list,
+    govshare_application_extend, govshare_application_list, govshare_application_refuse,
+    govshare_application_show, govshare_application_withdraw)
 from ckanext.govshare.model import Grant
 from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
 
@@ -23,6 +27,14 @@ __all__ = [
     "govshare_grant_create",
     "govshare_grant_revoke",
     "govshare_grant_list",
+    "govshare_application_create",
+    "govshare_application_show",
+    "govshare_application_list",
+    "govshare_application_extend",
+    "govshare_application_approve",
+    "govshare_application_refuse",
+    "govshare_application_withdraw",
+    "govshare_application_event_list",
     # chained: output filtered through the access rules
     "package_show",
     "package_search",

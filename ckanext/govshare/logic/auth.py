@@ -17,6 +17,13 @@ __all__ = [
     "govshare_grant_revoke",
     "govshare_grant_list",
     "package_show",
+    "govshare_application_create",
+    "govshare_application_show",
+    "govshare_application_list",
+    "govshare_application_extend",
+    "govshare_application_approve",
+    "govshare_application_refuse",
+    "govshare_application_withdraw",
 ]
 
 _ = tk._
@@ -75,3 +82,77 @@ def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict)
     if not result.get("success"):
         raise tk.ObjectNotFound(_("Dataset not found"))
     return result
+
+
+# --- applications ---------------------------------------------------------------------------
+
+def _application(data_dict: DataDict):
+    from ckanext.govshare.model import Application
+
+    app = model.Session.query(Application).get(data_dict.get("id") or "")
+    if app is None:
+        raise tk.ObjectNotFound(_("Application not found"))
+    return app
+
+
+def _provider_role(context: Context, app: Any, permission: str) -> bool:
+    user = _user_name(context)
+    return bool(user and app.provider_org_id
+                and authz.has_user_permission_for_group_or_org(app.provider_org_id, user, permission))
+
+
+def govshare_application_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """Any logged-in citizen, company or department user may apply."""
+    if _user_name(context):
+        return {"success": True}
+    return {"success": False, "msg": _("Log in to submit an application")}
+
+
+def govshare_application_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """The applicant and the providing department (sysadmins pass every check)."""
+    app = _application(data_dict)
+    user = model.User.get(_user_name(context) or "")
+    if user is not None and (user.id == app.applicant_user_id or _provider_role(context, app, "read")):
+        return {"success": True}
+    return {"success": False, "msg": _("Only the applicant and the providing department can see an application")}
+
+
+def govshare_application_list(context: Context, data_dict: DataDict) -> AuthResult:
+    """One's own applications; a department's inbox for its members."""
+    user = _user_name(context)
+    if not user:
+        return {"success": False, "msg": _("Log in to see applications")}
+    org_id = data_dict.get("organization_id")
+    if org_id and not authz.has_user_permission_for_group_or_org(org_id, user, "read"):
+        return {"success": False, "msg": _("Only members of the department can see its applications")}
+    if data_dict.get("authority"):
+        return {"success": False, "msg": _("Only sysadmins handle requests not addressed to a department")}
+    return {"success": True}
+
+
+def _decide(context: Context, data_dict: DataDict) -> AuthResult:
+    app = _application(data_dict)
+    if _provider_role(context, app, "create_dataset"):  # editors and admins of the department
+        return {"success": True}
+    return {"success": False, "msg": _("Only the providing department can answer this application")}
+
+
+def govshare_application_approve(context: Context, data_dict: DataDict) -> AuthResult:
+    return _decide(context, data_dict)
+
+
+def govshare_application_refuse(context: Context, data_dict: DataDict) -> AuthResult:
+    return _decide(context, data_dict)
+
+
+def govshare_application_extend(context: Context, data_dict: DataDict) -> AuthResult:
+    """The department extends (its head's consent is checked by the action)."""
+    return _decide(context, data_dict)
+
+
+def govshare_application_withdraw(context: Context, data_dict: DataDict) -> AuthResult:
+    app = _application(data_dict)
+    user = model.User.get(_user_name(context) or "")
+    if user is not None and user.id == app.applicant_user_id:
+        return {"success": True}
+    return {"success": False, "msg": _("Only the applicant can withdraw an application")}

@@ -1,3 +1,80 @@
 # -*- coding: utf-8 -*-
-"""Validation schemas of govshare's own actions."""
+"""Validation schemas of govshare's own actions (``@validator_args``: validators are
+passed by name, as in CKAN core)."""
 from __future__ import annotations
+
+from ckan.logic.schema import validator_args
+from ckan.types import Schema, Validator, ValidatorFactory
+
+
+@validator_args
+def application_create_schema(
+        ignore_missing: Validator, not_empty: Validator, unicode_safe: Validator, strip_value: Validator,
+        boolean_validator: Validator, isodate: Validator, email_validator: Validator,
+        one_of: ValidatorFactory, govshare_clean_text: Validator, govshare_phone: Validator,
+        ignore: Validator) -> Schema:
+    text = [ignore_missing, unicode_safe, govshare_clean_text, strip_value]
+    return {
+        "kind": [not_empty, unicode_safe,
+                 one_of(["open", "share", "error_report", "catalogue_correction", "open_demand"])],
+        "package_id": [ignore_missing, unicode_safe],
+        "organization_id": [ignore_missing, unicode_safe],
+        "applicant_org_id": [ignore_missing, unicode_safe],
+        "client_token": [ignore_missing, unicode_safe, strip_value],
+        "applicant_type": [ignore_missing, unicode_safe, one_of(["citizen", "legal_person", "other_org"])],
+        "applicant_name": list(text),
+        "id_number": [ignore_missing, unicode_safe, strip_value],
+        "contact_phone": [ignore_missing, unicode_safe, govshare_phone],
+        "contact_email": [ignore_missing, unicode_safe, strip_value, email_validator],
+        "purpose": list(text),
+        "usage_scope": list(text),
+        "data_items": list(text),
+        "period_start": [ignore_missing, isodate],
+        "period_end": [ignore_missing, isodate],
+        "agreement_accepted": [ignore_missing, boolean_validator],
+        "description": list(text),
+        "__extras": [ignore],
+    }
+
+
+@validator_args
+def application_extend_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                              int_validator: Validator, govshare_clean_text: Validator,
+                              strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "days": [not_empty, int_validator],
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+        "consented_by": [ignore_missing, unicode_safe],
+    }
+
+
+@validator_args
+def application_approve_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                               govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "conditions": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+        "expires_at": [ignore_missing, unicode_safe],
+        "reply": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def application_refuse_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                              govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        # presence is checked by the action, with the article (chongqing-2019 §33)
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+        "basis": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def application_withdraw_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                                govshare_clean_text: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text],
+    }

@@ -1,0 +1,372 @@
+# -*- coding: utf-8 -*-
+"""Search quality benchmark (issue 7): CKAN's default Solr schema against govshare's
+Chinese-aware schema (stack/solr/schema/govshare-schema.xml) on a judged set of Chinese
+queries (bench/queries_zh.yaml), reporting recall@10 and nDCG@10 per category and overall.
+
+The catalogue: the demo catalogue (ckanext/govshare/data/demo_catalogue.yaml, 28 entries, loaded
+with ``ckanext.govshare.demo.load``) plus, when ``/work/shared/data/real-catalogue/records.jsonl``
+is present, a fixed sample of real published entries (default 1,000 of 2,999, mapped onto the
+govshare schema as bench/import_bench.py does and imported with the catalogue importer) so that
+ranking has real competition. Without the records file it says so and runs on the demo only.
+
+The same database is indexed by CKAN's own indexing code into two Solr cores, one with CKAN's
+schema and one with ours, and every query runs through CKAN's ``package_search`` action (as a
+sysadmin, so nothing is hidden) against each core:
+
+* ``ckan``: CKAN's schema with CKAN's own query parameters (dismax, qf
+  ``name^4 title^4 tags^2 groups^2 text``, mm ``2<-1 5<80%``), i.e. CKAN out of the box;
+* ``govshare``: our schema with the query parameters of :data:`GOVSHARE_PARAMS` (the values the
+  plugin should set in ``before_dataset_search``);
+* ``govshare, ckan qf``: our schema queried with CKAN's own parameters (what a portal gets from
+  the schema alone);
+* with ``--alternatives`` also the analysis alternatives measured to choose the schema
+  (smartcn words only, CJK bigrams only, ...).
+
+Judgements (bench/queries_zh.yaml): graded relevance 1-3 per demo entry, plus rules that grade
+the real entries (title/department/... patterns), so the ideal ranking is known for every
+query. recall@10 = relevant entries (grade >= 1) in the first 10 / min(10, relevant entries);
+nDCG@10 uses gains 2^grade - 1.
+
+It WIPES the database and both Solr cores it uses (defaults: database govshare_bench_search,
+cores ckan_sq_ckan and ckan_sq_govshare, Redis database 8; it refuses a database whose name
+lacks ``bench``). It starts what it needs with the stack's own shell functions (PostgreSQL,
+Redis, Solr must be installed: run ./stack.sh test once). Run from the repository root::
+
+    .stack/venv/bin/python bench/search_quality.py             # ~3 min: load, index twice, query
+    .stack/venv/bin/python bench/search_quality.py --reuse     # same data, re-index and query
+    .stack/venv/bin/python bench/search_quality.py --reuse --no-index --alternatives --misses
+
+Printed: a markdown table (category, queries, recall@10 and nDCG@10 of each variant), and with
+``--misses`` the queries where ours falls below nDCG 0.9 with the first results.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections import OrderedDict, defaultdict
+from typing import Any
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RECORDS = "/work/shared/data/real-catalogue/records.jsonl"
+QUERIES = os.path.join(ROOT, "bench", "queries_zh.yaml")
+OUR_SCHEMA = os.path.join(ROOT, "stack", "solr", "schema", "govshare-schema.xml")
+REAL_CODE_START = 100001  # resource codes /100001 ... never collide with the demo's /000001 ...
+
+# CKAN 2.11's own package_search parameters (ckan/lib/search/query.py).
+CKAN_PARAMS = {"defType": "dismax", "qf": "name^4 title^4 tags^2 groups^2 text",
+               "mm": "2<-1 5<80%", "tie": "0.1"}
+
+# The query parameters for the govshare schema (proposed for before_dataset_search).
+GOVSHARE_QF = ("title_exact^30 resource_code_text^30 name^10 title^6 title_bigram^6 "
+               "tags_text^3 text text_bigram")
+GOVSHARE_PARAMS = {"defType": "dismax", "qf": GOVSHARE_QF, "mm": "2<-1 5<80%", "tie": "0.1"}
+
+# Measured alternatives (--alternatives): same schema, other fields searched.
+ALTERNATIVES: "OrderedDict[str, dict[str, str]]" = OrderedDict([
+    ("smartcn words only", dict(GOVSHARE_PARAMS, qf="name^4 title^4 tags_text^2 text")),
+    ("CJK bigrams only", dict(GOVSHARE_PARAMS, qf="name^4 title_bigram^4 tags_text^2 text_bigram")),
+    ("words + bigrams", dict(GOVSHARE_PARAMS,
+                             qf="name^4 title^4 title_bigram^4 tags_text^2 text text_bigram")),
+    ("words + bigrams + exact/code", GOVSHARE_PARAMS),
+    ("edismax (CKAN forces q.op=AND)", dict(GOVSHARE_PARAMS, defType="edismax")),
+])
+
+
+# ───────────────────────────── metrics ─────────────────────────────
+
+def dcg(gains: list[int]) -> float:
+    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def ndcg_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    ideal = dcg(sorted(grades.values(), reverse=True)[:k])
+    return dcg([grades.get(n, 0) for n in ranked[:k]]) / ideal if ideal else 0.0
+
+
+def recall_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
+    relevant = {n for n, g in grades.items() if g > 0}
+    if not relevant:
+        return 0.0
+    return len(relevant.intersection(ranked[:k])) / min(k, len(relevant))
+
+
+# ───────────────────────────── judgements ─────────────────────────────
+
+RULE_FIELDS = ("title", "notes", "dept", "tags", "open_type", "theme", "code")
+
+
+def load_queries(path: str) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as f:
+        data = yaml.safe_load(f)
+    queries = data["queries"]
+    for q in queries:
+        q.setdefault("rel", {})
+        q.setdefault("rules", [])
+        for rule in q["rules"]:
+            unknown = set(rule) - set(RULE_FIELDS) - {"grade"}
+            if unknown or "grade" not in rule:
+                raise SystemExit(f"{path}: query {q['q']!r}: bad rule {rule}")
+    return queries
+
+
+def grades_for(query: dict[str, Any], entries: dict[str, dict[str, str]]) -> dict[str, int]:
+    """Grade of every entry for ``query``: explicit ``rel`` first, else the best rule."""
+    grades: dict[str, int] = {}
+    for name, entry in entries.items():
+        best = 0
+        for rule in query["rules"]:
+            if all(re.search(rule[f], entry.get(f) or "") for f in RULE_FIELDS if f in rule):
+                best = max(best, int(rule["grade"]))
+        if best:
+            grades[name] = best
+    for name, grade in query["rel"].items():
+        if name not in entries:
+            raise SystemExit(f"query {query['q']!r} judges unknown entry {name!r}")
+        grades[name] = int(grade)
+    return {n: g for n, g in grades.items() if g > 0}
+
+
+# ───────────────────────────── the stack ─────────────────────────────
+
+def prepare(db: str, cores: dict[str, str]) -> None:
+    """Start PostgreSQL, Redis and Solr with the stack's functions; create the database and
+    the cores (each with its schema)."""
+    script = r'''
+set -euo pipefail
+export ROOT="$1"; db="$2"; shift 2
+for lib in common python postgres redis solr ckan; do source "$ROOT/stack/lib/$lib.sh"; done
+postgres_start; postgres_database "$db"; redis_start; solr_start
+while [ $# -gt 0 ]; do
+  schema=$2; [ "$schema" = ckan ] && schema=$(CKAN_SCHEMA_XML)
+  solr_core "$1" "$schema"; shift 2
+done
+'''
+    args = [a for core, schema in cores.items() for a in (core, schema)]
+    subprocess.run(["bash", "-c", script, "prepare", ROOT, db, *args], check=True,
+                   stdout=sys.stderr)
+
+
+def solr_url(core: str) -> str:
+    return f"http://127.0.0.1:{os.environ.get('GOVSHARE_SOLR_PORT', '8983')}/solr/{core}"
+
+
+def real_rows(path: str, n: int, seed: int) -> list[dict[str, str]]:
+    """``n`` real records (a fixed random sample) as catalogue rows."""
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import import_bench  # the record -> govshare entry mapping of the import benchmark
+
+    from ckanext.govshare import vocab
+
+    with open(path, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    rnd = random.Random(seed)
+    chosen = [records[i] for i in sorted(rnd.sample(range(len(records)), min(n, len(records))))]
+    names = {import_bench._text(r.get("department"), 100) or "未署名部门" for r in chosen}
+    return [import_bench.entry_row(i, rec, rnd, vocab, {t: t for t in names})
+            for i, rec in enumerate(chosen, start=REAL_CODE_START)]
+
+
+def load_catalogue(args: argparse.Namespace) -> None:
+    """Empty database, then the demo catalogue and the real sample, written and indexed by
+    CKAN (into the first core)."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckan.cli.db import _run_migrations
+    from ckan.lib import search
+    from ckan.tests import helpers
+
+    from ckanext.govshare import catalogue_io, demo
+
+    t0 = time.perf_counter()
+    helpers.reset_db()
+    for plugin in ("activity", "govshare"):
+        _run_migrations(plugin, "head", True)
+    search.clear_all()
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    counts = demo.load(site)
+    log(f"demo catalogue: {counts}")
+
+    if args.real and os.path.exists(args.records):
+        rows = real_rows(args.records, args.real, args.seed)
+        for k, title in enumerate(sorted({r["提供方"] for r in rows})):
+            tk.get_action("organization_create")({"user": site}, {"name": f"dept-{k:04d}", "title": title})
+        model.Session.remove()
+        headers = list(dict.fromkeys(h for r in rows for h in r))
+        cols = {c.header: c for c in catalogue_io.columns()}
+        path = os.path.join(tempfile.mkdtemp(prefix="govshare-sq-"), "catalogue.csv")
+        catalogue_io._write_csv(path, [cols[h] for h in headers], [[r.get(h, "") for h in headers] for r in rows])
+        try:
+            result = catalogue_io.import_catalogue(path, user=site)
+        except catalogue_io.CatalogueInvalid as e:
+            raise SystemExit(f"the real sample did not import: {e}: " + "; ".join(
+                str(p) for p in e.errors[:10]))
+        assert result.created == len(rows) and result.index_error is None, result
+        log(f"real records: {result.created} entries imported from {args.records}")
+    elif args.real:
+        log(f"{args.records} not found: the benchmark runs on the demo catalogue only "
+            f"(no real entries to compete in the ranking)")
+    log(f"catalogue loaded in {time.perf_counter() - t0:.0f} s")
+
+
+def index_into(core: str) -> None:
+    from ckan.lib import search
+    from ckan.lib.search.common import SolrSettings
+
+    t0 = time.perf_counter()
+    SolrSettings.init(solr_url(core))
+    search.clear_all()
+    search.rebuild(defer_commit=True, quiet=True)
+    search.commit()
+    log(f"indexed into {core} in {time.perf_counter() - t0:.0f} s")
+
+
+def catalogue_entries() -> dict[str, dict[str, str]]:
+    """name -> the fields the judgement rules look at, straight from the database."""
+    from ckan import model
+
+    entries: dict[str, dict[str, str]] = {}
+    pkgs = model.Session.query(model.Package).filter(model.Package.state == "active",
+                                                     model.Package.type == "dataset")
+    orgs = {g.id: g.title for g in model.Session.query(model.Group).filter(model.Group.is_organization)}
+    for pkg in pkgs:
+        extras = pkg.extras
+        entries[pkg.name] = {
+            "title": pkg.title or "", "notes": pkg.notes or "", "dept": orgs.get(pkg.owner_org, ""),
+            "tags": " ".join(t.name for t in pkg.get_tags()),
+            "open_type": extras.get("open_type", ""), "theme": extras.get("theme", ""),
+            "code": extras.get("resource_code", ""),
+        }
+    return entries
+
+
+def run_queries(core: str, params: dict[str, str], queries: list[dict[str, Any]]) -> list[list[str]]:
+    import ckan.plugins.toolkit as tk
+    from ckan.lib.search.common import SolrSettings
+
+    SolrSettings.init(solr_url(core))
+    site = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
+    out = []
+    for q in queries:
+        data = dict(params, q=q["q"], rows=10, fl="name", include_private=True)
+        result = tk.get_action("package_search")({"user": site, "ignore_auth": True}, data)
+        out.append([r["name"] for r in result["results"]])
+    return out
+
+
+# ───────────────────────────── report ─────────────────────────────
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def report(queries: list[dict[str, Any]], grades: list[dict[str, int]],
+           runs: "OrderedDict[str, list[list[str]]]") -> str:
+    cats: "OrderedDict[str, list[int]]" = OrderedDict()
+    for i, q in enumerate(queries):
+        cats.setdefault(q["cat"], []).append(i)
+    cats["all"] = list(range(len(queries)))
+    names = list(runs)
+    head = "| category | queries | " + " | ".join(f"{n} R@10 | {n} nDCG@10" for n in names) + " |"
+    lines = [head, "|" + "---|" * (2 + 2 * len(names))]
+    for cat, idx in cats.items():
+        cells = []
+        for n in names:
+            r = sum(recall_at(runs[n][i], grades[i]) for i in idx) / len(idx)
+            g = sum(ndcg_at(runs[n][i], grades[i]) for i in idx) / len(idx)
+            cells += [f"{r:.3f}", f"{g:.3f}"]
+        label = f"**{cat}**" if cat == "all" else cat
+        lines.append(f"| {label} | {len(idx)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ckan-ini", default=os.path.join(ROOT, "test.ini"))
+    parser.add_argument("--queries", default=QUERIES)
+    parser.add_argument("--records", default=RECORDS)
+    parser.add_argument("--real", type=int, default=1000, help="real records to add (0: demo only)")
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--db", default="govshare_bench_search")
+    parser.add_argument("--redis-db", default="8")
+    parser.add_argument("--core-ckan", default="ckan_sq_ckan")
+    parser.add_argument("--core-ours", default="ckan_sq_govshare")
+    parser.add_argument("--schema", default=OUR_SCHEMA, help="our schema.xml")
+    parser.add_argument("--reuse", action="store_true", help="keep the database from the last run")
+    parser.add_argument("--no-index", action="store_true", help="keep both indexes from the last run")
+    parser.add_argument("--alternatives", action="store_true", help="also the measured alternatives")
+    parser.add_argument("--misses", action="store_true", help="list the queries ours gets wrong")
+    parser.add_argument("--json", help="write per-query results to this file")
+    args = parser.parse_args()
+
+    if "bench" not in args.db:
+        print("refusing to wipe a database whose name does not contain 'bench'", file=sys.stderr)
+        return 2
+    queries = load_queries(args.queries)
+    prepare(args.db, {args.core_ckan: "ckan", args.core_ours: args.schema})
+    port = os.environ.get("GOVSHARE_PG_PORT", "54329")
+    os.environ["CKAN_SQLALCHEMY_URL"] = f"postgresql://govshare:govshare@127.0.0.1:{port}/{args.db}"
+    os.environ["CKAN_SOLR_URL"] = solr_url(args.core_ckan)
+    os.environ["CKAN_REDIS_URL"] = (f"redis://127.0.0.1:{os.environ.get('GOVSHARE_REDIS_PORT', '63799')}"
+                                    f"/{args.redis_db}")
+
+    from ckan.cli import load_config
+    from ckan.config.middleware import make_app
+
+    app = make_app(load_config(args.ckan_ini))
+    with app._wsgi_app.test_request_context():
+        if not args.reuse:
+            load_catalogue(args)
+        if not args.no_index:
+            index_into(args.core_ckan)
+            index_into(args.core_ours)
+        entries = catalogue_entries()
+        grades = [grades_for(q, entries) for q in queries]
+        runs: "OrderedDict[str, list[list[str]]]" = OrderedDict()
+        t0 = time.perf_counter()
+        runs["ckan"] = run_queries(args.core_ckan, CKAN_PARAMS, queries)
+        runs["govshare"] = run_queries(args.core_ours, GOVSHARE_PARAMS, queries)
+        runs["govshare, ckan qf"] = run_queries(args.core_ours, CKAN_PARAMS, queries)
+        if args.alternatives:
+            for label, params in ALTERNATIVES.items():
+                runs[label] = run_queries(args.core_ours, params, queries)
+        elapsed = time.perf_counter() - t0
+
+    from ckanext.govshare import demo
+
+    real = len(set(entries) - {d["name"] for d in demo.read()["datasets"]})
+    print(f"{len(queries)} judged queries over {len(entries)} entries "
+          f"({len(entries) - real} demo, {real} real); "
+          f"{sum(len(r) for r in runs.values())} searches in {elapsed:.1f} s\n")
+    main_runs = runs if args.alternatives else OrderedDict(
+        (k, runs[k]) for k in ("ckan", "govshare", "govshare, ckan qf"))
+    print(report(queries, grades, main_runs))
+
+    if args.misses:
+        print("\nqueries where govshare's nDCG@10 < 0.9:")
+        for i, q in enumerate(queries):
+            score = ndcg_at(runs["govshare"][i], grades[i])
+            if score < 0.9:
+                top = ", ".join(f"{n}({grades[i].get(n, 0)})" for n in runs["govshare"][i][:5])
+                want = ", ".join(f"{n}({g})" for n, g in sorted(grades[i].items(), key=lambda x: -x[1])[:5])
+                print(f"- [{q['cat']}] {q['q']}: nDCG {score:.2f}, ckan "
+                      f"{ndcg_at(runs['ckan'][i], grades[i]):.2f}; top: {top}; want: {want}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump([{"q": q["q"], "cat": q["cat"], "grades": grades[i],
+                        "results": {k: v[i] for k, v in runs.items()}}
+                       for i, q in enumerate(queries)], f, ensure_ascii=False, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+"""Web pages for applications: apply on a dataset, my applications, a department's inbox
+(sorted by deadline, overdue and due-soon highlighted), one application with its event
+log and the department's decision and extension forms.
+
+Every page goes through the ``govshare_application_*`` actions, so the web and the API
+enforce the same rules."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, request
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.govshare import access
+
+applications = Blueprint("govshare_application", __name__)
+_ = tk._
+
+FORM_KINDS = ("open", "share", "error_report", "catalogue_correction")
+
+
+def _context() -> dict[str, Any]:
+    return {"user": tk.current_user.name if tk.current_user.is_authenticated else "",
+            "auth_user_obj": tk.current_user if tk.current_user.is_authenticated else None}
+
+
+def _require_login() -> Any:
+    if not tk.current_user.is_authenticated:
+        return tk.redirect_to("user.login", came_from=request.full_path)
+    return None
+
+
+def _dataset(id: str) -> dict[str, Any]:
+    try:
+        return tk.get_action("package_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, _("Dataset not found"))
+
+
+def _my_departments() -> list[dict[str, Any]]:
+    return tk.get_action("organization_list_for_user")(_context(), {"permission": "create_dataset"})
+
+
+def apply(id: str) -> Any:
+    """The application form of a dataset (open, share, error report, correction)."""
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    pkg = _dataset(id)
+    kind = request.values.get("kind") or ("open" if access.open_type(pkg) == "conditional" else "error_report")
+    if kind not in FORM_KINDS:
+        return tk.abort(400, _("Unknown kind of request"))
+    data: dict[str, Any] = dict(request.form) if request.method == "POST" else {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token")}
+        payload.update({"kind": kind, "package_id": pkg["id"],
+                        "agreement_accepted": request.form.get("agreement_accepted") == "on"})
+        try:
+            result = tk.get_action("govshare_application_create")(_context(), payload)
+        except tk.ValidationError as e:
+            errors = e.error_dict
+        else:
+            tk.h.flash_success(_("Your application was received. The department replies by {date}.").format(
+                date=tk.h.govshare_date(result["due_date_local"])))
+            return tk.redirect_to("govshare_application.read", id=result["id"])
+    data.setdefault("client_token", uuid.uuid4().hex)
+    return tk.render("govshare/application_form.html", {
+        "pkg": pkg, "kind": kind, "data": data, "errors": errors,
+        "error_summary": {k: v[0] if isinstance(v, list) and v else v for k, v in errors.items()},
+        "departments": _my_departments(),
+    })
+
+
+def demand() -> Any:
+    """An open-data demand (开放需求) for data not yet in the catalogue."""
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    data: dict[str, Any] = dict(request.form) if request.method == "POST" else {}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v}
+        payload["kind"] = "open_demand"
+        try:
+            result = tk.get_action("govshare_application_create")(_context(), payload)
+        except tk.ValidationError as e:
+            errors = e.error_dict
+        else:
+            tk.h.flash_success(_("Your request was received."))
+            return tk.redirect_to("govshare_application.read", id=result["id"])
+    data.setdefault("client_token", uuid.uuid4().hex)
+    orgs = tk.get_action("organization_list")({}, {"all_fields": True})
+    return tk.render("govshare/demand_form.html", {"data": data, "errors": errors, "organizations": orgs,
+                                                   "error_summary": {k: v[0] for k, v in errors.items()}})
+
+
+def read(id: str) -> Any:
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    try:
+        app = tk.get_action("govshare_application_show")(_context(), {"id": id})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, _("Application not found"))
+    org_id = app["provider_org_id"]
+    user = tk.current_user.name
+    can_decide = bool(tk.h.check_access("govshare_application_approve", {"id": id}))
+    from ckanext.govshare.logic.application import is_head
+
+    return tk.render("govshare/application_read.html", {
+        "app": app, "can_decide": can_decide and app["status"] in ("submitted", "extended"),
+        "can_extend": can_decide and app["status"] == "submitted",
+        "is_head": bool(org_id) and is_head(model.User.get(user), org_id),
+        "is_applicant": tk.current_user.id == app["applicant_user_id"],
+        "errors": {}, "users": {e["actor_user_id"]: model.User.get(e["actor_user_id"])
+                                for e in app["events"] if e["actor_user_id"]},
+    })
+
+
+def decide(id: str, action: str) -> Any:
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    if action not in ("approve", "refuse", "extend", "withdraw"):
+        return tk.abort(404)
+    payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v != ""}
+    payload["id"] = id
+    try:
+        tk.get_action(f"govshare_application_{action}")(_context(), payload)
+    except tk.NotAuthorized:
+        return tk.abort(403, _("You cannot do this with this application"))
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Application not found"))
+    except tk.ValidationError as e:
+        for field, messages in e.error_dict.items():
+            for message in messages if isinstance(messages, list) else [messages]:
+                tk.h.flash_error(f"{_(field)}: {message}")
+        return tk.redirect_to("govshare_application.read", id=id)
+    messages = {"approve": _("The application was approved; the applicant can use the data now."),
+                "refuse": _("The application was refused; the applicant sees your reasons."),
+                "extend": _("The deadline was extended."), "withdraw": _("The application was withdrawn.")}
+    tk.h.flash_success(messages[action])
+    return tk.redirect_to("govshare_application.read", id=id)
+
+
+def mine() -> Any:
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    apps = tk.get_action("govshare_application_list")(_context(), {})
+    return tk.render("govshare/application_list.html", {"apps": apps, "inbox": False, "org": None})
+
+
+def inbox(id: str) -> Any:
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    try:
+        org = tk.get_action("organization_show")(_context(), {"id": id})
+        apps = tk.get_action("govshare_application_list")(
+            _context(), {"organization_id": org["id"], "status": request.args.get("status") or None})
+    except tk.ObjectNotFound:
+        return tk.abort(404, _("Department not found"))
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only members of the department can see its applications"))
+    return tk.render("govshare/application_list.html", {"apps": apps, "inbox": True, "org": org,
+                                                        "group_dict": org, "group_type": "organization"})
+
+
+applications.add_url_rule("/dataset/<id>/apply", view_func=apply, methods=["GET", "POST"])
+applications.add_url_rule("/demand", view_func=demand, methods=["GET", "POST"])
+applications.add_url_rule("/application/<id>", view_func=read)
+applications.add_url_rule("/application/<id>/<action>", view_func=decide, methods=["POST"])
+applications.add_url_rule("/user/applications", view_func=mine, endpoint="mine")
+applications.add_url_rule("/organization/<id>/applications", view_func=inbox, endpoint="inbox")

@@ -1,0 +1,527 @@
+# -*- coding: utf-8 -*-
+"""``govshare_application_*`` actions: submit, show, list, extend, approve, refuse,
+withdraw, events. Re-exported by ``logic/action.py`` (blanket registration).
+
+Statutory deadlines come from the configured policy (``deadlines.get_policy()``) and the
+working-day calendar (``workdays``); the state machine is ``ckanext/govshare/workflow.py``.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+import ckan.authz as authz
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import ActionResult, Context, DataDict
+
+from ckanext.govshare import access, deadlines, identifiers, notify, workdays, workflow
+from ckanext.govshare.logic import schema as gs_schema
+from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code
+from ckanext.govshare.model import Application, ApplicationEvent
+from ckanext.govshare.model.application import PENDING
+from ckanext.govshare.model.grant import utcnow
+
+_ = tk._
+DUE_SOON_WORKING_DAYS = 3
+
+
+def _actor(context: Context) -> model.User:
+    user = context.get("auth_user_obj")
+    if not isinstance(user, model.User):
+        user = model.User.get(context.get("user") or "")
+    if user is None:
+        raise tk.NotAuthorized(_("You must be logged in"))
+    return user
+
+
+def _naive_utc(value: datetime.datetime) -> datetime.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _is_provider(user: model.User, app: Application) -> bool:
+    if user.sysadmin:
+        return True
+    return bool(app.provider_org_id) and authz.has_user_permission_for_group_or_org(
+        app.provider_org_id, user.name, "read")
+
+
+def is_head(user: model.User, org_id: Optional[str]) -> bool:
+    """The department's head: an admin of the department or its designated 负责人 account."""
+    if not org_id:
+        return False
+    if authz.has_user_permission_for_group_or_org(org_id, user.name, "admin") and not user.sysadmin:
+        return True
+    org = model.Group.get(org_id)
+    head = org.extras.get("head_user") if org is not None else None
+    return bool(head) and head in (user.name, user.id)
+
+
+def application_dict(app: Application, viewer: Optional[model.User] = None,
+                     now: Optional[datetime.datetime] = None) -> dict[str, Any]:
+    """The application as ``viewer`` may see it: the ID number in full only for the
+    providing department (and sysadmins), masked for everyone else."""
+    now = now or utcnow()
+    provider_view = viewer is not None and _is_provider(viewer, app)
+    pkg = model.Package.get(app.package_id) if app.package_id else None
+    cal = workdays.get_calendar()
+    due_local = workdays.local_date(app.due_at)
+    today_local = workdays.local_date(now)
+    remaining = cal.working_days_between(today_local, due_local) if app.pending else None
+    iso = lambda d: d.isoformat() if d else None  # noqa: E731
+    return {
+        "id": app.id, "kind": app.kind, "status": app.status,
+        "package_id": app.package_id, "package_name": pkg.name if pkg else None,
+        "package_title": pkg.title if pkg else None,
+        "provider_org_id": app.provider_org_id, "applicant_user_id": app.applicant_user_id,
+        "applicant_org_id": app.applicant_org_id, "applicant_type": app.applicant_type,
+        "applicant_name": app.applicant_name,
+        "id_number": (app.id_number if provider_view else identifiers.mask_citizen_id(app.id_number or ""))
+        if app.id_number else None,
+        "contact_phone": app.contact_phone, "contact_email": app.contact_email,
+        "purpose": app.purpose, "usage_scope": app.usage_scope, "data_items": app.data_items,
+        "period_start": iso(app.period_start), "period_end": iso(app.period_end),
+        "agreement_accepted": app.agreement_accepted, "description": app.description,
+        "policy": app.policy, "reply_days": app.reply_days,
+        "received_at": iso(app.received_at), "due_at": iso(app.due_at),
+        "due_date_local": due_local.isoformat(),
+        "working_days_left": remaining,
+        "overdue": app.overdue(now),
+        "due_soon": bool(app.pending and remaining is not None and 0 <= remaining <= DUE_SOON_WORKING_DAYS
+                         and not app.overdue(now)),
+        "extension_count": app.extension_count, "extension_days": app.extension_days,
+        "extension_reason": app.extension_reason, "extension_consented_by": app.extension_consented_by,
+        "decided_at": iso(app.decided_at), "decided_by": app.decided_by,
+        "decision_reason": app.decision_reason, "decision_basis": app.decision_basis,
+        "conditions": app.conditions, "grant_id": app.grant_id,
+        "modified_at": iso(app.modified_at),
+        "calendar_warnings": cal.warnings_for(workdays.local_date(app.received_at), due_local),
+    }
+
+
+def _get(application_id: str) -> Application:
+    app = model.Session.query(Application).get(application_id)
+    if app is None:
+        raise tk.ObjectNotFound(_("Application not found"))
+    return app
+
+
+def _check_identity(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    number = data.get("id_number")
+    kind = data.get("applicant_type")
+    if not number:
+        errors.setdefault("id_number", []).append(
+            _("Required: citizen ID number or unified social credit code (chongqing-2019 §16)"))
+        return
+    try:
+        if kind == "citizen":
+            data["id_number"] = govshare_citizen_id(number, {})
+        else:
+            data["id_number"] = govshare_credit_code(number, {})
+    except tk.Invalid as e:
+        errors.setdefault("id_number", []).append(e.error)
+
+
+def _require(data: dict[str, Any], errors: dict[str, list[str]], fields: dict[str, str]) -> None:
+    for name, message in fields.items():
+        if not data.get(name):
+            errors.setdefault(name, []).append(message)
+
+
+@tk.validate(gs_schema.application_create_schema)
+def govshare_application_create(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Submit an application. Submitting the same one twice (double click, retry) returns
+    the first: one pending application per applicant, kind and entry, and a repeated
+    ``client_token`` returns the application it created.
+
+    :param kind: ``open`` (开放申请), ``share`` (共享申请, from a department),
+        ``error_report`` (疑义、错误校核), ``catalogue_correction`` (开放目录更正),
+        ``open_demand`` (开放需求, for data not yet in the catalogue)
+    :type kind: string
+    :param package_id: the catalogue entry (all kinds but ``open_demand``)
+    :type package_id: string
+    :param organization_id: for ``open_demand``: the department asked (optional)
+    :type organization_id: string
+    :param applicant_org_id: for ``share``: the applying department (the caller must belong to it)
+    :type applicant_org_id: string
+    :param applicant_type: for ``open``: ``citizen``, ``legal_person`` or ``other_org``
+    :type applicant_type: string
+    :param applicant_name: name of the person or organisation
+    :type applicant_name: string
+    :param id_number: citizen ID number (GB 11643) or unified social credit code (GB 32100)
+    :type id_number: string
+    :param contact_phone: telephone
+    :type contact_phone: string
+    :param contact_email: email
+    :type contact_email: string
+    :param purpose: 用途, what the data is for
+    :type purpose: string
+    :param usage_scope: scope of use
+    :type usage_scope: string
+    :param data_items: the data items wanted
+    :type data_items: string
+    :param period_start: first day of the period of use wanted (YYYY-MM-DD)
+    :type period_start: string
+    :param period_end: last day of the period of use wanted (YYYY-MM-DD)
+    :type period_end: string
+    :param agreement_accepted: the usage agreement is accepted (required for ``open``)
+    :type agreement_accepted: bool
+    :param description: the error, correction or demand (other kinds)
+    :type description: string
+    :param client_token: a token the client makes once per form, to make retries safe
+    :type client_token: string
+    :returns: the application, with its statutory deadline
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_application_create", context, data_dict)
+    user = _actor(context)
+    kind = data_dict["kind"]
+    errors: dict[str, list[str]] = {}
+
+    if data_dict.get("client_token"):
+        existing = model.Session.query(Application).filter_by(
+            applicant_user_id=user.id, client_token=data_dict["client_token"]).one_or_none()
+        if existing is not None:
+            return application_dict(existing, user)
+
+    pkg = None
+    provider_org_id = None
+    if kind != "open_demand":
+        pkg = model.Package.get(data_dict.get("package_id") or "")
+        if pkg is None or pkg.state != "active" or not access.can_see(access.principal_for(user), pkg):
+            raise tk.ObjectNotFound(_("Dataset not found"))
+        provider_org_id = pkg.owner_org
+    elif data_dict.get("organization_id"):
+        org = model.Group.get(data_dict["organization_id"])
+        if org is None or not org.is_organization:
+            errors["organization_id"] = [_("No such department")]
+        else:
+            provider_org_id = org.id
+
+    if kind == "open":
+        if pkg is not None and access.open_type(pkg) != "conditional":
+            errors["package_id"] = [_("Only conditionally open entries are opened on application; "
+                                      "this entry's open attribute does not allow it (chongqing-2018 §24)")]
+        if not data_dict.get("applicant_type"):
+            errors["applicant_type"] = [_("Required: citizen, legal person or other organisation")]
+        else:
+            _check_identity(data_dict, errors)
+        _require(data_dict, errors, {
+            "applicant_name": _("Required: the applicant's name"),
+            "contact_phone": _("Required: a telephone number to reach the applicant"),
+            "purpose": _("Required: what the data will be used for"),
+            "usage_scope": _("Required: the scope in which the data will be used"),
+            "data_items": _("Required: the data items wanted"),
+            "period_end": _("Required: until when the data is needed"),
+        })
+        if not data_dict.get("agreement_accepted"):
+            errors["agreement_accepted"] = [_("The usage agreement must be accepted")]
+    elif kind == "share":
+        org = model.Group.get(data_dict.get("applicant_org_id") or "")
+        if org is None or not org.is_organization or not authz.has_user_permission_for_group_or_org(
+                org.id, user.name, "create_dataset"):
+            errors["applicant_org_id"] = [_("Share applications come from a department you edit for")]
+        elif pkg is not None and org.id == pkg.owner_org:
+            errors["applicant_org_id"] = [_("A department does not apply for its own entries")]
+        if pkg is not None and access.share_type(pkg) != "conditional":
+            errors["package_id"] = [_("Only conditionally shared entries are shared on application "
+                                      "(chongqing-2018 §19)")]
+        _require(data_dict, errors, {
+            "purpose": _("Required: the purpose of use (shenyang-2016 §20, kunming-2019 §25)"),
+            "usage_scope": _("Required: the scope of use (shenyang-2016 §20, kunming-2019 §25)"),
+            "data_items": _("Required: the data items wanted (shenyang-2016 §20, kunming-2019 §25)"),
+        })
+        if org is not None and "applicant_org_id" not in errors:
+            data_dict.setdefault("applicant_name", org.title)
+    else:
+        _require(data_dict, errors, {"description": _("Required: describe the error, correction or data wanted")})
+    if data_dict.get("period_start") and data_dict.get("period_end") \
+            and data_dict["period_end"] < data_dict["period_start"]:
+        errors.setdefault("period_end", []).append(_("The period ends before it starts"))
+    policy = deadlines.get_policy()
+    kind_policy = policy.kinds.get(kind)
+    if kind_policy is None:
+        errors.setdefault("kind", []).append(
+            _("This kind of request is not handled under the {policy} rules").format(policy=policy.name))
+    if errors:
+        raise tk.ValidationError(errors)
+    assert kind_policy is not None
+
+    received = utcnow()
+    app = Application(
+        kind=kind, status="submitted", package_id=pkg.id if pkg else None, provider_org_id=provider_org_id,
+        applicant_user_id=user.id,
+        applicant_org_id=data_dict.get("applicant_org_id") and model.Group.get(data_dict["applicant_org_id"]).id,
+        client_token=data_dict.get("client_token"),
+        applicant_type=data_dict.get("applicant_type") or ("department" if kind == "share" else None),
+        applicant_name=data_dict.get("applicant_name") or user.fullname or user.name,
+        id_number=data_dict.get("id_number"), contact_phone=data_dict.get("contact_phone"),
+        contact_email=data_dict.get("contact_email") or user.email,
+        purpose=data_dict.get("purpose"), usage_scope=data_dict.get("usage_scope"),
+        data_items=data_dict.get("data_items"),
+        period_start=data_dict.get("period_start") and data_dict["period_start"].date(),
+        period_end=data_dict.get("period_end") and data_dict["period_end"].date(),
+        agreement_accepted=bool(data_dict.get("agreement_accepted")), description=data_dict.get("description"),
+        policy=policy.name, reply_days=kind_policy.reply_days, received_at=received,
+        due_at=_naive_utc(workdays.deadline(received, kind_policy.reply_days)), modified_at=received,
+    )
+    try:
+        with model.Session.begin_nested():
+            model.Session.add(app)
+            model.Session.flush()
+            workflow.log(app, "submit", user.id, None, {"article": kind_policy.reply_article})
+    except IntegrityError:
+        # a pending application for this entry, or this client token, exists already
+        existing = _existing(user, kind, pkg, data_dict.get("client_token"))
+        if existing is None:
+            raise
+        return application_dict(existing, user)
+    model.Session.commit()
+    notify.submitted(app)
+    return application_dict(app, user)
+
+
+def _existing(user: model.User, kind: str, pkg: Optional[model.Package],
+              client_token: Optional[str]) -> Optional[Application]:
+    query = model.Session.query(Application).filter(Application.applicant_user_id == user.id)
+    if client_token:
+        found = query.filter(Application.client_token == client_token).one_or_none()
+        if found is not None:
+            return found
+    if pkg is not None:
+        return query.filter(Application.kind == kind, Application.package_id == pkg.id,
+                            Application.status.in_(PENDING)).one_or_none()
+    return None
+
+
+@tk.side_effect_free
+def govshare_application_show(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """One application, with its deadline and its event log.
+
+    :param id: the application
+    :type id: string
+    :returns: the application; ``events`` lists who did what, when, from which state
+    :rtype: dictionary
+    """
+    app = _get(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("govshare_application_show", context, {"id": app.id})
+    viewer = _actor(context)
+    result = application_dict(app, viewer)
+    result["events"] = [e.as_dict() for e in model.Session.query(ApplicationEvent)
+                        .filter_by(application_id=app.id).order_by(ApplicationEvent.id)]
+    return result
+
+
+@tk.side_effect_free
+def govshare_application_list(context: Context, data_dict: DataDict) -> ActionResult.AnyList:
+    """Applications: the caller's own, or a department's inbox sorted by deadline.
+
+    :param organization_id: the department whose inbox to list (its members and sysadmins);
+        the caller's own applications when omitted
+    :type organization_id: string
+    :param status: ``pending`` (submitted or extended), or one status; all when omitted
+    :type status: string
+    :param kind: only this kind
+    :type kind: string
+    :returns: applications, the nearest deadline first
+    :rtype: list of dictionaries
+    """
+    tk.check_access("govshare_application_list", context, data_dict)
+    viewer = _actor(context)
+    query = model.Session.query(Application)
+    if data_dict.get("organization_id"):
+        org = model.Group.get(data_dict["organization_id"])
+        query = query.filter(Application.provider_org_id == (org.id if org else None))
+    elif data_dict.get("authority"):
+        query = query.filter(Application.provider_org_id.is_(None))
+    else:
+        query = query.filter(Application.applicant_user_id == viewer.id)
+    status = data_dict.get("status")
+    if status == "pending":
+        query = query.filter(Application.status.in_(PENDING))
+    elif status:
+        query = query.filter(Application.status == status)
+    if data_dict.get("kind"):
+        query = query.filter(Application.kind == data_dict["kind"])
+    pending_first = sa.case((Application.status.in_(PENDING), 0), else_=1)
+    now = utcnow()
+    return [application_dict(a, viewer, now) for a in
+            query.order_by(pending_first, Application.due_at, Application.received_at).limit(1000)]
+
+
+def _locked(context: Context, data_dict: DataDict, auth: str) -> tuple[model.User, Application]:
+    app = _get(data_dict["id"])
+    tk.check_access(auth, context, {"id": app.id})
+    locked = workflow.lock(app.id)
+    assert locked is not None
+    return _actor(context), locked
+
+
+def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
+    return tk.ValidationError({"status": [
+        _("This application is {status}: it cannot be {action} now").format(
+            status=_(e.status), action=_(e.action + "ed" if not e.action.endswith("e") else e.action + "d"))]})
+
+
+@tk.validate(gs_schema.application_extend_schema)
+def govshare_application_extend(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Extend the reply deadline once, with the department head's consent
+    (chongqing-2018 §24: at most 15 working days under the default policy).
+
+    :param id: the application
+    :type id: string
+    :param days: working days to add (1 … the policy's limit)
+    :type days: int
+    :param reason: why the department needs longer
+    :type reason: string
+    :param consented_by: the consenting head (user name), when the caller is not the head
+    :type consented_by: string
+    :returns: the application with its new deadline
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_extend")
+    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
+    errors: dict[str, list[str]] = {}
+    if not kind_policy.extension_days:
+        errors["days"] = [_("The rules allow no extension for this kind of request")]
+    elif not 1 <= data_dict["days"] <= kind_policy.extension_days:
+        errors["days"] = [_("An extension is at most {max} working days ({article})").format(
+            max=kind_policy.extension_days, article=kind_policy.extension_article or "")]
+    if not data_dict.get("reason"):
+        errors["reason"] = [_("Required: the reason for the extension (chongqing-2018 §24)")]
+    head = user
+    if not is_head(user, app.provider_org_id):
+        head = model.User.get(data_dict.get("consented_by") or "")
+        if head is None or not is_head(head, app.provider_org_id):
+            errors["consented_by"] = [_("An extension needs the consent of the department's head "
+                                        "(an administrator of the department or its designated head)")]
+    if app.extension_count:
+        errors["id"] = [_("The deadline has already been extended once; a second extension is not allowed")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    current_due = app.due_at
+    new_due = _naive_utc(workdays.deadline(current_due, data_dict["days"]))
+    try:
+        workflow.extend(app, user.id, data_dict["days"], data_dict["reason"], head.id, new_due)
+    except workflow.IllegalTransition as e:
+        model.Session.rollback()
+        raise _illegal(e)
+    model.Session.commit()
+    notify.extended(app)
+    return application_dict(app, user)
+
+
+@tk.validate(gs_schema.application_approve_schema)
+def govshare_application_approve(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Approve: an open or share application opens the data to the applicant at once
+    (chongqing-2018 §24), for the period granted.
+
+    :param id: the application
+    :type id: string
+    :param conditions: conditions of use
+    :type conditions: string
+    :param expires_at: when access ends (ISO date or date-time, UTC); defaults to the end of
+        the period the applicant asked for, if any
+    :type expires_at: string
+    :param reply: the reply to the applicant
+    :type reply: string
+    :returns: the application (``grant_id`` names the grant)
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_approve")
+    expires = None
+    if data_dict.get("expires_at"):
+        try:
+            expires = datetime.datetime.fromisoformat(str(data_dict["expires_at"]).replace("Z", ""))
+        except ValueError:
+            model.Session.rollback()
+            raise tk.ValidationError({"expires_at": [_("Not a date and time, e.g. 2027-06-30T23:59:59")]})
+        if expires <= utcnow():
+            model.Session.rollback()
+            raise tk.ValidationError({"expires_at": [_("The expiry must be in the future")]})
+    elif app.period_end:
+        expires = _naive_utc(workdays.end_of_day(app.period_end))
+    try:
+        workflow.approve(app, user.id, data_dict.get("conditions"), expires, data_dict.get("reply"))
+    except workflow.IllegalTransition as e:
+        model.Session.rollback()
+        raise _illegal(e)
+    model.Session.commit()
+    access.forget_cached_principals()
+    notify.decided(app)
+    return application_dict(app, user)
+
+
+@tk.validate(gs_schema.application_refuse_schema)
+def govshare_application_refuse(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """Refuse, stating the reasons and the basis (chongqing-2019 §33 "说明理由，并提供依据";
+    chongqing-2018 §19 and §24).
+
+    :param id: the application
+    :type id: string
+    :param reason: why the application is refused
+    :type reason: string
+    :param basis: the legal or policy basis of the refusal
+    :type basis: string
+    :returns: the application
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_refuse")
+    errors = {}
+    if not data_dict.get("reason"):
+        errors["reason"] = [_("A refusal must state its reasons (chongqing-2019 §33)")]
+    if not data_dict.get("basis"):
+        errors["basis"] = [_("A refusal must state its basis (chongqing-2019 §33)")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    try:
+        workflow.refuse(app, user.id, data_dict["reason"], data_dict["basis"])
+    except workflow.IllegalTransition as e:
+        model.Session.rollback()
+        raise _illegal(e)
+    model.Session.commit()
+    notify.decided(app)
+    return application_dict(app, user)
+
+
+@tk.validate(gs_schema.application_withdraw_schema)
+def govshare_application_withdraw(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The applicant withdraws a pending application.
+
+    :param id: the application
+    :type id: string
+    :param reason: why (optional)
+    :type reason: string
+    :returns: the application
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_withdraw")
+    try:
+        workflow.withdraw(app, user.id, data_dict.get("reason"))
+    except workflow.IllegalTransition as e:
+        model.Session.rollback()
+        raise _illegal(e)
+    model.Session.commit()
+    return application_dict(app, user)
+
+
+@tk.side_effect_free
+def govshare_application_event_list(context: Context, data_dict: DataDict) -> ActionResult.AnyList:
+    """The event log of an application (read-only: no action changes or removes events).
+
+    :param id: the application
+    :type id: string
+    :returns: events, oldest first
+    :rtype: list of dictionaries
+    """
+    app = _get(tk.get_or_bust(data_dict, "id"))
+    tk.check_access("govshare_application_show", context, {"id": app.id})
+    return [e.as_dict() for e in model.Session.query(ApplicationEvent)
+            .filter_by(application_id=app.id).order_by(ApplicationEvent.id)]

@@ -1,0 +1,67 @@
+# -*- coding: utf-8 -*-
+"""``ckan govshare deadlines``: reminders before a deadline and the overdue mark after it.
+
+Meant for cron, safe to run twice or on two hosts at once: each application is claimed by
+a conditional UPDATE (``… WHERE reminded_at IS NULL``), so only one run reminds it and
+only one run records it overdue (exceeding the time limit is itself a violation:
+chongqing-2019 §50(8), chongqing-2018 §40(7)).
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Optional
+
+import sqlalchemy as sa
+
+from ckan import model
+
+from ckanext.govshare import notify, workdays, workflow
+from ckanext.govshare.model import Application
+from ckanext.govshare.model.application import PENDING
+from ckanext.govshare.model.grant import utcnow
+
+REMIND_WORKING_DAYS = 2
+
+
+def _claim(app_id: str, column: str, now: datetime.datetime) -> bool:
+    table = Application.__table__
+    result = model.Session.execute(
+        table.update()
+        .where(table.c.id == app_id, getattr(table.c, column).is_(None), table.c.status.in_(PENDING))
+        .values({column: now})
+    )
+    return result.rowcount == 1
+
+
+def process(now: Optional[datetime.datetime] = None) -> dict[str, int]:
+    """Remind departments of applications due within two working days; mark and report
+    overdue ones. Returns counts."""
+    now = now or utcnow()
+    cal = workdays.get_calendar()
+    today = workdays.local_date(now)
+    counts = {"reminded": 0, "overdue": 0}
+    pending = (model.Session.query(Application.id, Application.due_at, Application.reminded_at,
+                                   Application.overdue_marked_at)
+               .filter(Application.status.in_(PENDING))
+               .filter(sa.or_(Application.reminded_at.is_(None), Application.overdue_marked_at.is_(None)))
+               .all())
+    for app_id, due_at, reminded_at, overdue_marked_at in pending:
+        if now > due_at:
+            if overdue_marked_at is None and _claim(app_id, "overdue_marked_at", now):
+                app = model.Session.query(Application).get(app_id)
+                workflow.log(app, "overdue", None, app.status, {"due_at": due_at.isoformat()})
+                model.Session.commit()
+                notify.overdue(app)
+                counts["overdue"] += 1
+            else:
+                model.Session.commit()
+        elif reminded_at is None and cal.working_days_between(today, workdays.local_date(due_at)) <= REMIND_WORKING_DAYS:
+            if _claim(app_id, "reminded_at", now):
+                app = model.Session.query(Application).get(app_id)
+                workflow.log(app, "reminder", None, app.status, {"due_at": due_at.isoformat()})
+                model.Session.commit()
+                notify.due_soon(app)
+                counts["reminded"] += 1
+            else:
+                model.Session.commit()
+    return counts
