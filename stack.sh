@@ -71,6 +71,8 @@ cmd_test() {
   # separate state for parallel runs (e.g. GOVSHARE_TEST_DB=govshare_test2 GOVSHARE_TEST_CORE=ckan_test2)
   local db=${GOVSHARE_TEST_DB:-govshare_test} core=${GOVSHARE_TEST_CORE:-ckan_test}
   services_up "$db" "$core"
+  # the browser tests drive Debian's headless Chromium; CJK fonts for its screenshots
+  apt_install chromium chromium-driver fonts-noto-cjk
   translations
   ckan_env_for "$db" "$core" "${GOVSHARE_TEST_REDIS_DB:-1}"
   ckan_db "$ROOT/test.ini"

@@ -36,7 +36,7 @@ from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.processors import RDFSerializer
-from ckanext.dcat.profiles import DCAT, DCATAP, DCT, SPDX, VCARD
+from ckanext.dcat.profiles import DCAT, DCATAP, DCT, SPDX, VCARD, CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, resource_uri
 
@@ -255,9 +255,11 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _drop(self, subject: Any, predicate: Any) -> None:
-        """Remove ``subject predicate *`` and whatever becomes unreachable through it."""
+    def _drop(self, subject: Any, predicate: Any, keep: tuple[Any, ...] = ()) -> None:
+        """Remove ``subject predicate *`` (but ``keep``) and what becomes unreachable through it."""
         for obj in list(self.g.objects(subject, predicate)):
+            if obj in keep:
+                continue
             self.g.remove((subject, predicate, obj))
             self._drop_orphan(obj)
 
@@ -270,8 +272,14 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             self.g.remove((node, pred, obj))
             self._drop_orphan(obj)
 
+    def _drop_node(self, node: Any) -> None:
+        """Remove what is said about ``node`` (before it is written again)."""
+        for pred, obj in list(self.g.predicate_objects(node)):
+            self.g.remove((node, pred, obj))
+            self._drop_orphan(obj)
+
     def _set(self, subject: Any, predicate: Any, *objects: Any) -> None:
-        self._drop(subject, predicate)
+        self._drop(subject, predicate, keep=objects)
         for obj in objects:
             if obj is not None:
                 self.g.add((subject, predicate, obj))
@@ -332,10 +340,10 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         self._set(ref, GOVSHARE.desensitised,
                   Literal(tk.asbool(desensitised)) if desensitised not in (None, "") else None)
 
-        statement = self._rights_statement(pkg)
+        statement = self._rights_statement(pkg, ref)
         self._set(ref, DCT.rights, statement)
         self._set(ref, DCATAP.applicableLegislation, self._legislation(pkg.get("open_basis")))
-        schema = self._table_schema(pkg.get("data_items"))
+        schema = self._table_schema(pkg.get("data_items"), ref)
 
         for key in ("shareType", "shareCondition", "shareBasis", "shareMethod"):
             self._drop(ref, GOVSHARE[key])
@@ -389,13 +397,16 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         self.g.add((node, SKOS.prefLabel, Literal(f"行政区划 {code}", lang="zh")))
         return node
 
-    def _rights_statement(self, pkg: dict[str, Any]) -> Optional[BNode]:
-        """开放条件 and 使用要求 as one dct:RightsStatement (dataset and its distributions)."""
+    def _rights_statement(self, pkg: dict[str, Any], ref: URIRef) -> Optional[URIRef]:
+        """开放条件 and 使用要求 as one dct:RightsStatement (dataset and its distributions).
+        Nodes shared by several subjects get URIs of their own: RDF/XML writers handle
+        shared blank nodes badly."""
         condition = _lit(pkg.get("open_condition"), "zh")
         usage = _lit(pkg.get("usage_requirements"), "zh")
+        node = URIRef(f"{ref}#rights")
+        self._drop_node(node)
         if condition is None and usage is None:
             return None
-        node = BNode()
         self.g.add((node, RDF.type, DCT.RightsStatement))
         label = "；".join(p for p in (
             f"开放条件：{condition}" if condition is not None else "",
@@ -417,8 +428,10 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         self.g.add((node, RDFS.label, label))
         return node
 
-    def _table_schema(self, items: Any) -> Optional[BNode]:
+    def _table_schema(self, items: Any, ref: URIRef) -> Optional[URIRef]:
         """信息项 as a CSVW table schema (a dct:Standard the distributions conform to)."""
+        node = URIRef(f"{ref}#data-items")
+        self._drop_node(node)
         if isinstance(items, str):
             import json
 
@@ -429,7 +442,6 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         if not isinstance(items, list) or not items:
             return None
         g = self.g
-        node = BNode()
         g.add((node, RDF.type, DCT.Standard))
         g.add((node, RDF.type, CSVW.Schema))
         g.add((node, RDFS.label, Literal("信息项", lang="zh")))
@@ -476,7 +488,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         g = self.g
         if not res.get("package_id") and pkg.get("id"):
             res = dict(res, package_id=pkg["id"])
-        dist = URIRef(resource_uri(res).strip())
+        dist = CleanedURIRef(resource_uri(res))
         g.add((dist, RDF.type, DCAT.Distribution))
         self._set(dist, DCT.title, _lit(res.get("name"), "zh"))
         self._set(dist, DCT.description, _lit(res.get("description"), "zh"))
@@ -499,7 +511,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             self._set(dist, DCAT.downloadURL)
             self._set(dist, DCAT.accessURL, self._typed(URIRef(self._access_page(pkg, share, open_type)), RDFS.Resource))
             return
-        link = self._typed(URIRef(url), RDFS.Resource)
+        link = self._typed(CleanedURIRef(url), RDFS.Resource)
         self._set(dist, DCAT.accessURL, link)
         direct = res.get("url_type") == "upload" or res.get("access_method") == "download"
         self._set(dist, DCAT.downloadURL, link if direct else None)
@@ -535,8 +547,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         g.bind("govshare", GOVSHARE)
         share = _SCOPE.get() == "share"
         title = catalog.get("title") or tk.config.get("ckan.site_title") or "CKAN"
-        self._set(catalog_ref, DCT.title, Literal(title, lang="zh"),
-                  Literal(tk.config.get("ckanext.govshare.catalog_title_en") or "Government data catalogue", lang="en"))
+        self._set(catalog_ref, DCT.title, Literal(title, lang="zh"))
         description = catalog.get("description") or tk.config.get("ckan.site_description")
         texts = SHARE_DESCRIPTION if share else DEFAULT_DESCRIPTION
         self._set(catalog_ref, DCT.description, *(
@@ -664,7 +675,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
 
         schemas = list(g.objects(dataset_ref, DCT.conformsTo))
         for res in d.get("resources") or []:
-            self._parse_distribution(res, schemas)
+            self._parse_distribution(dataset_ref, res, schemas)
         items = next((self._parse_items(s) for s in schemas if (s, RDF.type, CSVW.Schema) in g), None)
         if items:
             d["data_items"] = items
@@ -675,19 +686,25 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
                   "issued", "publisher_identifier", "contact_uri", "contact_name", "contact_email",
                   "spatial_uri", "spatial_text", "alternate_identifier"}
         d["extras"] = [e for e in d.get("extras") or [] if e.get("key") not in mapped]
-        for key in ("contact", "publisher", "url"):
-            if key in d and not d[key]:
-                d.pop(key)
+        for key in ("contact", "publisher", "creator"):
+            # lists the scheming part of DCAT-AP 3 reads for schemas with such fields; ours
+            # has contact_* and the department (publisher_* extras) instead
+            if not self._schema_field(key):
+                d.pop(key, None)
+        if not d.get("url"):
+            d.pop("url", None)
         if not d.get("license_id"):
             d.pop("license_id", None)
         return d
 
-    def _parse_distribution(self, res: dict[str, Any], schemas: list[Any]) -> None:
+    def _parse_distribution(self, dataset_ref: Any, res: dict[str, Any], schemas: list[Any]) -> None:
         g = self.g
-        dist = URIRef(res["distribution_ref"]) if res.get("distribution_ref", "").startswith("http") \
-            else next((n for n in g.subjects(RDF.type, DCAT.Distribution) if str(n) == res.get("distribution_ref")), None)
+        dist = next((n for n in g.objects(dataset_ref, DCAT.distribution)
+                     if str(n) == res.get("distribution_ref")), None)
         if dist is None:
             return
+        if str(res.get("mimetype") or "").startswith(IANA_MEDIA_TYPES):
+            res["mimetype"] = res["mimetype"][len(IANA_MEDIA_TYPES):]
         fmt = self._value(dist, DCT["format"])
         if isinstance(fmt, URIRef) and str(fmt).startswith(EU_FILE_TYPE):
             code = str(fmt)[len(EU_FILE_TYPE):]
@@ -784,12 +801,10 @@ def page_size() -> int:
     return max(1, min(int(tk.config.get("ckanext.dcat.datasets_per_page") or 100), 1000))
 
 
-def profile_names(requested: Optional[str] = None) -> list[str]:
-    """The RDF profiles to serialise with: ``?profiles=`` or the configured ones. Since the
-    govshare profile contains DCAT-AP 3, a configured ``euro_dcat_ap_3`` before it is not
-    run a second time for catalogue pages (same output, one pass)."""
-    if requested:
-        return [p.strip() for p in requested.split(",") if p.strip()]
+def profile_names() -> list[str]:
+    """The configured RDF profiles. Since the govshare profile contains DCAT-AP 3, a
+    configured ``euro_dcat_ap_3`` before it is not run a second time for catalogue pages
+    (same output, one pass fewer)."""
     names = (tk.config.get("ckanext.dcat.rdf.profiles") or "euro_dcat_ap_3").split()
     if "govshare" in names:
         names = [n for n in names if n != "euro_dcat_ap_3"]
@@ -798,7 +813,7 @@ def profile_names(requested: Optional[str] = None) -> list[str]:
 
 def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = "",
                    after: Optional[str] = None, modified_since: Optional[str] = None,
-                   profiles: Optional[str] = None, rows: Optional[int] = None) -> str:
+                   rows: Optional[int] = None) -> str:
     """One page of the public catalogue (anonymous view) or, with ``share``, of the share
     catalogue as ``user`` (a department user) may see it.
 
@@ -822,9 +837,8 @@ def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = 
         created, pkg_id = decode_cursor(after)
         filters.append(f'+(metadata_created:{{"{created}" TO *] OR '
                        f'(+metadata_created:"{created}" +id:{{"{pkg_id}" TO *]))')
-    context = {"user": user if share else "", "auth_user_obj": None if not share else None}
-    if not share:
-        context["ignore_auth"] = False
+    # the public catalogue is what an anonymous user may see, whoever asks
+    context = {"user": user if share else ""}
     search = tk.get_action("package_search")
     result = search(dict(context), {"q": "*:*", "fq": " ".join(filters), "rows": rows,
                                     "sort": "metadata_created asc, id asc", "facet": "false"})
@@ -832,7 +846,7 @@ def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = 
     head = search(dict(context), {"q": "*:*", "fq": total_query, "rows": 1,
                                   "sort": "metadata_modified desc", "facet": "false",
                                   "fl": "id,metadata_modified"})
-    params = {k: v for k, v in (("modified_since", modified_since), ("profiles", profiles)) if v}
+    params = {"modified_since": modified_since} if modified_since else {}
 
     def link(cursor: Optional[str] = None) -> str:
         query = dict(params, **({"after": cursor} if cursor else {}))
@@ -845,7 +859,7 @@ def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = 
     modified = head["results"][0]["metadata_modified"] if head["results"] else None
     catalog = {"modified": modified}
     with scope("share" if share else "public"):
-        serializer = RDFSerializer(profiles=profile_names(profiles))
+        serializer = RDFSerializer(profiles=profile_names())
         return serializer.serialize_catalog(catalog, datasets, _format=fmt, pagination_info=paging)
 
 

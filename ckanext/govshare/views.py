@@ -115,3 +115,139 @@ govshare.add_url_rule("/organization/<id>/catalogue/export.<fmt>", view_func=cat
                       endpoint="catalogue_export")
 govshare.add_url_rule("/govshare/catalogue-template.xlsx", view_func=catalogue_template,
                       endpoint="catalogue_template")
+
+
+# DCAT catalogues for harvesters (ckanext/govshare/profiles.py) ---------------------------
+# The public catalogue /catalog.{ttl,rdf,xml,jsonld} (ckanext-dcat's route, served here with
+# stable paging), the share catalogue for department users, content negotiation on / and
+# /dataset/<id>, and the URIs the RDF uses (vocabularies, resource codes).
+
+RDF_NEGOTIATED = {"home.index", "dataset.read", "dcat.read_catalog"}
+
+
+def _rdf_format_from_accept() -> str | None:
+    from ckanext.dcat.utils import check_access_header
+
+    return check_access_header()
+
+
+def _rdf_response(body: str, fmt: str, status: int = 200, private: bool = False):
+    from flask import make_response
+
+    from ckanext.govshare import profiles
+
+    response = make_response(body, status)
+    response.headers["Content-Type"] = profiles.content_type(fmt)
+    response.headers["Vary"] = "Accept, Authorization, Cookie" if private else "Accept"
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _text_response(message: str, status: int, headers: dict | None = None):
+    from flask import make_response
+
+    response = make_response(message + "\n", status)
+    response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _catalogue_response(fmt: str, share: bool = False):
+    from ckanext.dcat.exceptions import RDFProfileException
+
+    from ckanext.govshare import profiles
+
+    args = tk.request.args
+    if args.get("page") not in (None, "", "1"):
+        return _text_response(tk._("This catalogue is paged with cursors: follow the hydra:next link "
+                                   "of each page instead of page numbers"), 400)
+    path = tk.request.path
+    try:
+        body = profiles.catalogue_page(
+            fmt, page_url=f"{tk.config.get('ckan.site_url', '').rstrip('/')}{path}", share=share,
+            user=tk.current_user.name if share else "",
+            after=args.get("after") or None, modified_since=args.get("modified_since") or None)
+    except (profiles.CatalogueError, RDFProfileException) as e:
+        return _text_response(str(e), 400)
+    return _rdf_response(body, fmt, private=share)
+
+
+def _dcat_negotiation():
+    """before_app_request: the catalogue routes and RDF content negotiation."""
+    endpoint = tk.request.endpoint
+    if endpoint not in RDF_NEGOTIATED:
+        return None
+    args = tk.request.view_args or {}
+    if endpoint == "dcat.read_catalog":
+        fmt = args.get("_format") or _rdf_format_from_accept()
+        if not fmt:
+            return None  # ckanext-dcat's own "/" rule asked for HTML: the home page
+        return _catalogue_response(fmt)
+    fmt = _rdf_format_from_accept()
+    if not fmt:
+        return None
+    if endpoint == "home.index":
+        return _catalogue_response(fmt)
+    # dataset.read: ckanext-dcat's dataset RDF (package_show as the user, our profile);
+    # the access guard (enforce.guard_request) has already run for this endpoint.
+    from ckanext.dcat.utils import read_dataset_page
+
+    return read_dataset_page(args.get("id"), fmt)
+
+
+def _vary_accept(response):
+    if tk.request.endpoint in RDF_NEGOTIATED and "Accept" not in response.headers.get("Vary", ""):
+        response.headers.add("Vary", "Accept")
+    return response
+
+
+govshare.before_app_request(_dcat_negotiation)
+govshare.after_app_request(_vary_accept)
+
+
+def share_catalogue(_format: str):
+    """The share catalogue (共享目录) for department users: every entry shared with
+    departments (无条件共享 / 有条件共享), including those not open to the public (不予开放),
+    with their share type, conditions and methods (chongqing-2018 §16, §19)."""
+    from ckanext.govshare import access
+
+    principal = access.current_principal()
+    if not principal.authenticated:
+        return _text_response(tk._("Log in with a department account (or send its API token) "
+                                   "to read the share catalogue"), 401,
+                              {"WWW-Authenticate": 'Token realm="share-catalog"'})
+    if not (principal.department_member or principal.sysadmin):
+        return _text_response(tk._("The share catalogue is for users of government departments"), 403)
+    return _catalogue_response(_format, share=True)
+
+
+def vocabulary(name: str):
+    """A controlled vocabulary as a SKOS concept scheme (the concept URIs of the DCAT output)."""
+    from ckanext.govshare import profiles
+
+    try:
+        graph = profiles.vocabulary_graph(name)
+    except KeyError:
+        return tk.abort(404, tk._("Unknown vocabulary: {name}").format(name=name))
+    fmt = _rdf_format_from_accept() or "ttl"
+    rdflib_format = {"ttl": "turtle", "rdf": "pretty-xml", "jsonld": "json-ld"}.get(fmt, "turtle")
+    return _rdf_response(graph.serialize(format=rdflib_format), fmt)
+
+
+def resource_code(code: str):
+    """The entry with this resource code (信息资源代码), if the user may see it: the target of
+    dct:relation in the DCAT output."""
+    context = {"user": tk.current_user.name if tk.current_user.is_authenticated else ""}
+    value = code.replace("\\", "\\\\").replace('"', '\\"')
+    result = tk.get_action("package_search")(context, {
+        "q": "*:*", "fq": f'+resource_code:"{value}"', "rows": 1, "fl": "name", "facet": "false"})
+    if not result["results"]:
+        return tk.abort(404, tk._("Dataset not found"))
+    return tk.redirect_to("dataset.read", id=result["results"][0]["name"])
+
+
+govshare.add_url_rule("/share-catalog.<_format>", view_func=share_catalogue, endpoint="share_catalog")
+govshare.add_url_rule("/govshare/vocabulary/<name>", view_func=vocabulary, endpoint="vocabulary")
+govshare.add_url_rule("/govshare/code/<path:code>", view_func=resource_code, endpoint="resource_code")

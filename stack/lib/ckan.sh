@@ -28,7 +28,7 @@ demo_config() {
     "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \
     "scheming.dataset_fallback = false" \
-    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
+    "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare" \
     "ckan.locale_default = zh_Hans_CN" \
     "ckan.locale_order = zh_Hans_CN en" \
     "ckan.locales_offered = zh_Hans_CN en" \

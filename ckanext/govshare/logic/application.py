@@ -363,9 +363,15 @@ def _locked(context: Context, data_dict: DataDict, auth: str) -> tuple[model.Use
 
 
 def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
-    return tk.ValidationError({"status": [
-        _("This application is {status}: it cannot be {action} now").format(
-            status=_(e.status), action=_(e.action + "ed" if not e.action.endswith("e") else e.action + "d"))]})
+    from ckanext.govshare.helpers import govshare_status_label
+
+    messages = {
+        "extend": _("This application is {status}: its deadline cannot be extended"),
+        "approve": _("This application is {status}: it cannot be approved"),
+        "refuse": _("This application is {status}: it cannot be refused"),
+        "withdraw": _("This application is {status}: it cannot be withdrawn"),
+    }
+    return tk.ValidationError({"status": [messages[e.action].format(status=govshare_status_label(e.status))]})
 
 
 @tk.validate(gs_schema.application_extend_schema)
