@@ -47,6 +47,7 @@ import math
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,24 +63,52 @@ QUERIES = os.path.join(ROOT, "bench", "queries_zh.yaml")
 OUR_SCHEMA = os.path.join(ROOT, "stack", "solr", "schema", "govshare-schema.xml")
 REAL_CODE_START = 100001  # resource codes /100001 ... never collide with the demo's /000001 ...
 
-# CKAN 2.11's own package_search parameters (ckan/lib/search/query.py).
+# CKAN 2.11's own package_search parameters (ckan/lib/search/query.py); CKAN also sends
+# q.op=AND and df=text, and allows no other parser parameters (no pf, ps, qs).
 CKAN_PARAMS = {"defType": "dismax", "qf": "name^4 title^4 tags^2 groups^2 text",
                "mm": "2<-1 5<80%", "tie": "0.1"}
 
-# The query parameters for the govshare schema (proposed for before_dataset_search).
-GOVSHARE_QF = ("title_exact^30 resource_code_text^30 name^10 title^6 title_bigram^6 "
-               "tags_text^3 text text_bigram")
-GOVSHARE_PARAMS = {"defType": "dismax", "qf": GOVSHARE_QF, "mm": "2<-1 5<80%", "tie": "0.1"}
+# The query parameters for the govshare schema, to be set by the plugin (before_dataset_search):
+# edismax, so that (with the q.op=AND CKAN always sends) every query word must match, in
+#   title_exact         the whole query is an entry's title (folded)
+#   resource_code_text  the whole query is an entry's resource code (folded)
+#   name                the entry's URL name
+#   title               the query is a substring of the title (CJK bigram phrase, with synonyms)
+#   text                ... of any text of the entry
+#   text_words          all its words anywhere, in any order (smartcn words, with synonyms)
+GOVSHARE_QF = "title_exact^30 resource_code_text^30 name^10 title^4 text^2 text_words"
+GOVSHARE_PARAMS = dict(CKAN_PARAMS, defType="edismax", qf=GOVSHARE_QF)
 
-# Measured alternatives (--alternatives): same schema, other fields searched.
-ALTERNATIVES: "OrderedDict[str, dict[str, str]]" = OrderedDict([
-    ("smartcn words only", dict(GOVSHARE_PARAMS, qf="name^4 title^4 tags_text^2 text")),
-    ("CJK bigrams only", dict(GOVSHARE_PARAMS, qf="name^4 title_bigram^4 tags_text^2 text_bigram")),
-    ("words + bigrams", dict(GOVSHARE_PARAMS,
-                             qf="name^4 title^4 title_bigram^4 tags_text^2 text text_bigram")),
-    ("words + bigrams + exact/code", GOVSHARE_PARAMS),
-    ("edismax (CKAN forces q.op=AND)", dict(GOVSHARE_PARAMS, defType="edismax")),
-])
+# Schema alternatives (--alternatives): our schema changed by (pattern, replacement) pairs and
+# conf files replaced, each in its own core "<ours>_<key>".
+_MAPPING = '<charFilter class="solr.MappingCharFilterFactory" mapping="traditional_simplified_zh.txt"/>'
+SCHEMA_ALTERNATIVES: dict[str, dict[str, Any]] = {
+    "bigram": {"schema": [(r'type="text_zh"', 'type="text_zh_bigram"')]},
+    "nosyn": {"files": {"synonyms_zh.txt": "# no synonyms\n"}},
+    "icut": {"schema": [(re.escape(_MAPPING) + r"(\s*<tokenizer [^>]*>)",
+                         r'\1<filter class="solr.ICUTransformFilterFactory" id="Traditional-Simplified"/>')]},
+    "not2s": {"schema": [(re.escape(_MAPPING), "")]},
+}
+
+# (label, core: "ckan", "ours" or an alternative's key, params)
+MAIN_RUNS = [
+    ("CKAN default", "ckan", CKAN_PARAMS),
+    ("govshare", "ours", GOVSHARE_PARAMS),
+]
+ALTERNATIVE_RUNS = [
+    ("our schema, CKAN's own query parameters", "ours", CKAN_PARAMS),
+    ("CJK bigram words instead of smartcn words", "bigram", GOVSHARE_PARAMS),
+    ("smartcn words + exact/code only", "ours",
+     dict(GOVSHARE_PARAMS, qf="title_exact^30 resource_code_text^30 name^10 text_words")),
+    ("bigram phrases + exact/code only", "ours",
+     dict(GOVSHARE_PARAMS, qf="title_exact^30 resource_code_text^30 name^10 title^4 text^2")),
+    ("dismax instead of edismax (any word of a query word matches)", "ours",
+     dict(GOVSHARE_PARAMS, defType="dismax")),
+    ("without synonyms", "nosyn", GOVSHARE_PARAMS),
+    ("ICU transform filter instead of the character mapping", "icut", GOVSHARE_PARAMS),
+    ("no traditional->simplified folding", "not2s", GOVSHARE_PARAMS),
+    ("chosen", "ours", GOVSHARE_PARAMS),
+]
 
 
 # ───────────────────────────── metrics ─────────────────────────────
@@ -154,6 +183,32 @@ done
     args = [a for core, schema in cores.items() for a in (core, schema)]
     subprocess.run(["bash", "-c", script, "prepare", ROOT, db, *args], check=True,
                    stdout=sys.stderr)
+
+
+def alternative_schema(key: str, schema: str) -> str:
+    """Write our schema changed as SCHEMA_ALTERNATIVES[key] says, with the conf files next to
+    it, into a temporary folder; returns the schema's path."""
+    alt = SCHEMA_ALTERNATIVES[key]
+    folder = tempfile.mkdtemp(prefix=f"govshare-sq-{key}-")
+    src = os.path.dirname(schema)
+    for name in os.listdir(src):
+        if name.endswith(".txt"):
+            text = alt.get("files", {}).get(name)
+            if text is None:
+                with open(os.path.join(src, name), encoding="utf-8") as f:
+                    text = f.read()
+            with open(os.path.join(folder, name), "w", encoding="utf-8") as f:
+                f.write(text)
+    with open(schema, encoding="utf-8") as f:
+        xml = f.read()
+    for pattern, replacement in alt.get("schema", []):
+        xml, n = re.subn(pattern, replacement, xml)
+        if not n:
+            raise SystemExit(f"alternative {key}: {pattern!r} not found in {schema}")
+    path = os.path.join(folder, "schema.xml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(xml)
+    return path
 
 
 def solr_url(core: str) -> str:
@@ -278,8 +333,16 @@ def run_queries(core: str, params: dict[str, str], queries: list[dict[str, Any]]
     for q in queries:
         data = dict(params, q=q["q"], rows=10, fl="name", include_private=True)
         result = tk.get_action("package_search")({"user": site, "ignore_auth": True}, data)
-        out.append([r["name"] for r in result["results"]])
+        out.append(Ranking([r["name"] for r in result["results"]], result["count"]))
     return out
+
+
+class Ranking(list):
+    """The first names found, and how many entries were found in all."""
+
+    def __init__(self, names: list[str], count: int):
+        super().__init__(names)
+        self.count = count
 
 
 # ───────────────────────────── report ─────────────────────────────
@@ -296,7 +359,7 @@ def report(queries: list[dict[str, Any]], grades: list[dict[str, int]],
     cats["all"] = list(range(len(queries)))
     names = list(runs)
     head = "| category | queries | " + " | ".join(f"{n} R@10 | {n} nDCG@10" for n in names) + " |"
-    lines = [head, "|" + "---|" * (2 + 2 * len(names))]
+    lines = [head, "|---|--:|" + "--:|" * (2 * len(names))]
     for cat, idx in cats.items():
         cells = []
         for n in names:
@@ -305,6 +368,21 @@ def report(queries: list[dict[str, Any]], grades: list[dict[str, int]],
             cells += [f"{r:.3f}", f"{g:.3f}"]
         label = f"**{cat}**" if cat == "all" else cat
         lines.append(f"| {label} | {len(idx)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def alternatives_report(queries: list[dict[str, Any]], grades: list[dict[str, int]],
+                        runs: "OrderedDict[str, list[list[str]]]") -> str:
+    cats: "OrderedDict[str, list[int]]" = OrderedDict()
+    for i, q in enumerate(queries):
+        cats.setdefault(q["cat"], []).append(i)
+    cats["all"] = list(range(len(queries)))
+    lines = ["| variant | " + " | ".join(cats) + " | entries found (median) |",
+             "|---|" + "---|" * (len(cats) + 1)]
+    for label, run in runs.items():
+        cells = [f"{sum(ndcg_at(run[i], grades[i]) for i in idx) / len(idx):.3f}" for idx in cats.values()]
+        cells.append(f"{statistics.median(r.count for r in run):.0f}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -333,7 +411,14 @@ def main() -> int:
         print("refusing to wipe a database whose name does not contain 'bench'", file=sys.stderr)
         return 2
     queries = load_queries(args.queries)
-    prepare(args.db, {args.core_ckan: "ckan", args.core_ours: args.schema})
+    runs_wanted = MAIN_RUNS + (ALTERNATIVE_RUNS if args.alternatives else [])
+    cores = {"ckan": args.core_ckan, "ours": args.core_ours}
+    schemas = {args.core_ckan: "ckan", args.core_ours: args.schema}
+    for _, key, _ in runs_wanted:
+        if key not in cores:
+            cores[key] = f"{args.core_ours}_{key}"
+            schemas[cores[key]] = alternative_schema(key, args.schema)
+    prepare(args.db, schemas)
     port = os.environ.get("GOVSHARE_PG_PORT", "54329")
     os.environ["CKAN_SQLALCHEMY_URL"] = f"postgresql://govshare:govshare@127.0.0.1:{port}/{args.db}"
     os.environ["CKAN_SOLR_URL"] = solr_url(args.core_ckan)
@@ -345,34 +430,36 @@ def main() -> int:
 
     app = make_app(load_config(args.ckan_ini))
     with app._wsgi_app.test_request_context():
+        from ckanext.govshare import demo
+
         if not args.reuse:
             load_catalogue(args)
         if args.simulate_department_index:
             simulate_department_index()
         if not args.no_index:
-            index_into(args.core_ckan)
-            index_into(args.core_ours)
+            for core in schemas:
+                index_into(core)
         entries = catalogue_entries()
         grades = [grades_for(q, entries) for q in queries]
         runs: "OrderedDict[str, list[list[str]]]" = OrderedDict()
         t0 = time.perf_counter()
-        runs["ckan"] = run_queries(args.core_ckan, CKAN_PARAMS, queries)
-        runs["govshare"] = run_queries(args.core_ours, GOVSHARE_PARAMS, queries)
-        runs["govshare, ckan qf"] = run_queries(args.core_ours, CKAN_PARAMS, queries)
-        if args.alternatives:
-            for label, params in ALTERNATIVES.items():
-                runs[label] = run_queries(args.core_ours, params, queries)
+        for label, key, params in runs_wanted:
+            runs[label] = run_queries(cores[key], params, queries)
         elapsed = time.perf_counter() - t0
+        demo_names = {d["name"] for d in demo.read()["datasets"]}
 
-    from ckanext.govshare import demo
-
-    real = len(set(entries) - {d["name"] for d in demo.read()["datasets"]})
+    real = len(set(entries) - demo_names)
     print(f"{len(queries)} judged queries over {len(entries)} entries "
-          f"({len(entries) - real} demo, {real} real); "
-          f"{sum(len(r) for r in runs.values())} searches in {elapsed:.1f} s\n")
-    main_runs = runs if args.alternatives else OrderedDict(
-        (k, runs[k]) for k in ("ckan", "govshare", "govshare, ckan qf"))
-    print(report(queries, grades, main_runs))
+          f"({len(entries) - real} demo, {real} real"
+          f"{'; department titles indexed as proposed' if args.simulate_department_index else ''}); "
+          f"{sum(len(r) for r in runs.values())} package_search calls in {elapsed:.1f} s\n")
+    print(report(queries, grades, OrderedDict((label, runs[label]) for label, _, _ in MAIN_RUNS)))
+    print("\nentries found per query (median): " + ", ".join(
+        f"{label} {statistics.median(r.count for r in runs[label]):.0f}" for label, _, _ in MAIN_RUNS))
+    if args.alternatives:
+        print("\nAlternatives measured (nDCG@10; same data, same queries):\n")
+        print(alternatives_report(queries, grades, OrderedDict(
+            (label, runs[label]) for label, _, _ in ALTERNATIVE_RUNS)))
 
     if args.misses:
         print("\nqueries where govshare's nDCG@10 < 0.9:")
@@ -382,7 +469,7 @@ def main() -> int:
                 top = ", ".join(f"{n}({grades[i].get(n, 0)})" for n in runs["govshare"][i][:5])
                 want = ", ".join(f"{n}({g})" for n, g in sorted(grades[i].items(), key=lambda x: -x[1])[:5])
                 print(f"- [{q['cat']}] {q['q']}: nDCG {score:.2f}, ckan "
-                      f"{ndcg_at(runs['ckan'][i], grades[i]):.2f}; top: {top}; want: {want}")
+                      f"{ndcg_at(runs['CKAN default'][i], grades[i]):.2f}; top: {top}; want: {want}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump([{"q": q["q"], "cat": q["cat"], "grades": grades[i],

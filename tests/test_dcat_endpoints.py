@@ -319,3 +319,19 @@ def test_profile_alone_serves_the_same_catalogue(app):
     g = Graph().parse(data=app.get("/catalog.ttl").get_data(as_text=True), format="turtle")
     assert shacl_violations(g) == []
     assert gp.profile_names() == ["govshare"]
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+@pytest.mark.ckan_config("ckanext.govshare.unconditional_requires_login", "true")
+def test_downloads_needing_a_login_point_to_the_entry_page(app):
+    """Unconditionally open data behind a login (chongqing-2019 §33 ¶3): the catalogue
+    gives the entry's page, where a logged-in user downloads, not the file."""
+    org = department()
+    pkg = entry(org, resources=[{"url": "https://data.example.gov.cn/MARKlogin.csv", "format": "CSV",
+                                 "access_method": "download"}])
+    body = app.get("/catalog.ttl").get_data(as_text=True)
+    assert "MARKlogin" not in body
+    g = Graph().parse(data=body, format="turtle")
+    assert {str(o) for o in g.objects(None, DCAT.accessURL)} == {f"{SITE}/dataset/{pkg['name']}"}
+    assert not list(g.objects(None, DCAT.downloadURL))
+    assert shacl_violations(g) == []

@@ -47,10 +47,10 @@ def _my_departments() -> list[dict[str, Any]]:
 
 def apply(id: str) -> Any:
     """The application form of a dataset (open, share, error report, correction)."""
+    pkg = _dataset(id)  # an entry hidden from the user does not exist for them: 404 first
     redirect = _require_login()
     if redirect:
         return redirect
-    pkg = _dataset(id)
     kind = request.values.get("kind") or ("open" if access.open_type(pkg) == "conditional" else "error_report")
     if kind not in FORM_KINDS:
         return tk.abort(400, _("Unknown kind of request"))

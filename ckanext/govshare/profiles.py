@@ -295,7 +295,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         if (dataset_ref, RDF.type, DCAT.Dataset) not in self.g:
             # Used alone: the DCAT-AP 3 part first. Our publisher and themes replace the
             # organisation lookup and raw theme values of the base profile.
-            base = dict(dataset_dict, publisher=[{"name": "-"}], theme=None)
+            base = dict(dataset_dict, publisher=[{}], theme=None)
             super().graph_from_dataset(base, dataset_ref)
         self.g.bind("govshare", GOVSHARE)
         self.g.bind("csvw", CSVW)
@@ -451,7 +451,6 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             if not isinstance(item, dict) or not item.get("item_name"):
                 continue
             col = BNode()
-            g.add((col, RDF.type, CSVW.Column))
             g.add((col, CSVW.title, Literal(item["item_name"], lang="zh")))
             code = item.get("item_type")
             if code in ITEM_DATATYPES:

@@ -124,23 +124,33 @@ solr_core() {
   [ -f "$schema" ] || die "solr_core $name: schema file '$schema' not found" \
     "pass CKAN's schema.xml (ckan/config/solr/schema.xml of the installed CKAN)"
   _solr_home_init
-  local dir=$SOLR_HOME/$name changed= f
+  local dir=$SOLR_HOME/$name changed= stale= f
   mkdir -p "$dir/conf"
   # ClassicIndexSchemaFactory reads conf/schema.xml.
-  _solr_sync_file "$schema" "$dir/conf/schema.xml" && changed=1
+  _solr_sync_file "$schema" "$dir/conf/schema.xml" && changed=1 stale=1
   for f in "${SOLR_CONF_FILES[@]}"; do
     _solr_sync_file "$SOLR_SRC/conf/$f" "$dir/conf/$f" && changed=1
   done
   # Files the schema references (synonyms, character mappings) sit next to it as *.txt
-  # (stack/solr/schema/); CKAN's own schema has none.
+  # (stack/solr/schema/); CKAN's own schema has none. Only synonyms are applied at query time.
   for f in "$(dirname "$schema")"/*.txt; do
     [ -f "$f" ] || continue
-    _solr_sync_file "$f" "$dir/conf/$(basename "$f")" && changed=1
+    if _solr_sync_file "$f" "$dir/conf/$(basename "$f")"; then
+      changed=1
+      [[ $(basename "$f") == synonyms* ]] || stale=1
+    fi
   done
+  # A new schema or index-time analysis makes the documents already indexed unsearchable as
+  # they should be: the index is emptied (CKAN refills it: search-index rebuild; the demo does).
+  [ -d "$dir/data" ] || stale=
 
   if ! _solr_running; then
     # Core discovery picks it up at the next start.
     [ -f "$dir/core.properties" ] || printf 'name=%s\n' "$name" >"$dir/core.properties"
+    if [ -n "$stale" ]; then
+      rm -rf "$dir/data"
+      warn "Solr core $name: its analysis changed, so its index was emptied; rebuild it (ckan search-index rebuild)"
+    fi
     ok "Solr core $name ready in $dir${changed:+ (conf updated)}"
     return 0
   fi
@@ -152,6 +162,12 @@ solr_core() {
     if [ -n "$changed" ]; then
       _solr_admin "action=RELOAD&core=$name"
       ok "Solr core $name reloaded with the new conf"
+      if [ -n "$stale" ]; then
+        curl -sf -m 120 -o /dev/null -H 'Content-Type: text/xml' --data-binary '<delete><query>*:*</query></delete>' \
+          "$SOLR_URL/$name/update?commit=true" \
+          || die "could not empty the index of Solr core $name after its analysis changed" "see $LOG_DIR/solr.log"
+        warn "Solr core $name: its analysis changed, so its index was emptied; rebuild it (ckan search-index rebuild)"
+      fi
     else
       ok "Solr core $name up to date"
     fi
