@@ -85,6 +85,8 @@ _MAPPING = '<charFilter class="solr.MappingCharFilterFactory" mapping="tradition
 SCHEMA_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "bigram": {"schema": [(r'type="text_zh"', 'type="text_zh_bigram"')]},
     "nosyn": {"files": {"synonyms_zh.txt": "# no synonyms\n"}},
+    "wordsnosyn": {"schema": [(r'\s*<filter class="solr.SynonymGraphFilterFactory" synonyms="synonyms_zh.txt"[^>]*'
+                               r'tokenizerFactory="solr.HMMChineseTokenizerFactory"/>', "")]},
     "icut": {"schema": [(re.escape(_MAPPING) + r"(\s*<tokenizer [^>]*>)",
                          r'\1<filter class="solr.ICUTransformFilterFactory" id="Traditional-Simplified"/>')]},
     "not2s": {"schema": [(re.escape(_MAPPING), "")]},
@@ -105,6 +107,7 @@ ALTERNATIVE_RUNS = [
     ("dismax instead of edismax (any word of a query word matches)", "ours",
      dict(GOVSHARE_PARAMS, defType="dismax")),
     ("without synonyms", "nosyn", GOVSHARE_PARAMS),
+    ("synonyms on the bigrams only, not on the smartcn words", "wordsnosyn", GOVSHARE_PARAMS),
     ("ICU transform filter instead of the character mapping", "icut", GOVSHARE_PARAMS),
     ("no traditional->simplified folding", "not2s", GOVSHARE_PARAMS),
     ("chosen", "ours", GOVSHARE_PARAMS),

@@ -25,6 +25,7 @@ import base64
 import contextlib
 import contextvars
 import datetime
+import json
 import re
 from typing import Any, Iterator, Optional
 from urllib.parse import quote, unquote, urlencode
@@ -239,8 +240,6 @@ def _as_list(value: Any) -> list[str]:
         return [str(v) for v in value if v not in (None, "")]
     if isinstance(value, str) and value.strip():
         if value.startswith("["):
-            import json
-
             try:
                 return [str(v) for v in json.loads(value)]
             except ValueError:
@@ -365,13 +364,17 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         name = org.get("title") or org.get("name")
         if not name:
             return None
-        # The department, as an agent of its own (not the base profile's organisation URI).
-        agent = URIRef(f"{_base_uri()}/organization/{org.get('id') or org.get('name')}#agent")
+        # The department as an agent of its own (not the base profile's organisation URI),
+        # one per provider code: an entry may carry a code other than its department's.
+        code = str(pkg.get("provider_code") or "").strip()
+        suffix = f"agent-{quote(code, safe='')}" if code else "agent"
+        agent = URIRef(f"{_base_uri()}/organization/{org.get('id') or org.get('name')}#{suffix}")
         if (agent, RDF.type, FOAF.Agent) not in self.g:
             self.g.add((agent, RDF.type, FOAF.Agent))
             self.g.add((agent, FOAF.name, Literal(name, lang="zh")))
             self.g.add((agent, FOAF.homepage, URIRef(f"{_site_url()}/organization/{org.get('name') or org.get('id')}")))
-        self._set(agent, DCT.identifier, _lit(pkg.get("provider_code")))
+            if code:
+                self.g.add((agent, DCT.identifier, Literal(code)))
         return agent
 
     def _contact(self, pkg: dict[str, Any]) -> Optional[BNode]:
@@ -433,8 +436,6 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         node = URIRef(f"{ref}#data-items")
         self._drop_node(node)
         if isinstance(items, str):
-            import json
-
             try:
                 items = json.loads(items)
             except ValueError:
