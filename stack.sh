@@ -27,6 +27,7 @@ services_up() {  # services_up DB CORE
   solr_install
   postgres_start
   postgres_database "$1"
+  postgres_datastore "$1_datastore"
   redis_start
   # GOVSHARE_SOLR_SCHEMA: another schema.xml for this core (e.g. CKAN's own, to compare)
   solr_core "$2" "${GOVSHARE_SOLR_SCHEMA:-$(CKAN_SCHEMA_XML)}"
@@ -50,6 +51,7 @@ cmd_demo() {
   demo_config
   ckan_env_for govshare_demo ckan 0
   ckan_db "$DEMO_INI"
+  datastore_permissions "$DEMO_INI" govshare_demo_datastore
   demo_sysadmin "$DEMO_INI"
   info "loading the demo catalogue"
   ckan_cli -c "$DEMO_INI" govshare demo-catalogue load --sysadmin admin >"$LOG_DIR/demo-load.log" 2>&1 \
@@ -76,6 +78,7 @@ cmd_test() {
   translations
   ckan_env_for "$db" "$core" "${GOVSHARE_TEST_REDIS_DB:-1}"
   ckan_db "$ROOT/test.ini"
+  datastore_permissions "$ROOT/test.ini" "${db}_datastore"
   info "running the test suite"
   cd "$ROOT"
   local rc=0

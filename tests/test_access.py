@@ -225,7 +225,10 @@ WRITE_ROUTES = ("/dataset/new", "/dataset/edit/<id>", "/dataset/delete/<id>", "/
                 "/dataset/unfollow/<id>", "/dataset/<id>/resource/new",
                 "/dataset/<id>/resource/<resource_id>/edit", "/dataset/<id>/resource/<resource_id>/delete",
                 "/dataset/<id>/resource/<resource_id>/new_view",
-                "/dataset/<id>/resource/<resource_id>/edit_view/<view_id>")
+                "/dataset/<id>/resource/<resource_id>/edit_view/<view_id>",
+                "/dataset/<id>/dictionary/<resource_id>")
+# walked by test_datastore_rows_follow_data_access
+DATASTORE_ROUTES = ("/datastore/dump/<resource_id>",)
 HISTORY_ROUTES = ("/dataset/<id>/history/<activity_id>",
                   "/dataset/<id>/resources/<resource_id>/history/<activity_id>")
 
@@ -237,7 +240,7 @@ def test_every_route_is_classified(app):
     for rule in app.flask_app.url_map.iter_rules():
         template = _template_of(rule.rule)
         if template in ("/", "/dataset/") or template in ENTRY_ROUTES or template in WRITE_ROUTES \
-                or template in HISTORY_ROUTES:
+                or template in HISTORY_ROUTES or template in DATASTORE_ROUTES:
             continue
         if template.startswith(UNRELATED_PREFIXES):
             continue
@@ -272,6 +275,7 @@ FILTERED_ACTIONS = {
     "organization_activity_list", "user_activity_list", "dashboard_activity_list",
     "recently_changed_packages_activity_list", "activity_show", "activity_data_show", "activity_diff",
     "dcat_dataset_show", "dcat_catalog_show", "dcat_datasets_list", "govshare_grant_list",
+    "datastore_search", "datastore_info",
 }
 # Read actions over one's own records (applications: the applicant and the providing
 # department only; tests/logic/test_application.py proves who may read them).
@@ -285,6 +289,43 @@ def test_every_read_action_is_classified():
     read_actions = {name for name, fn in registered_actions.items() if getattr(fn, "side_effect_free", False)}
     unclassified = read_actions - UNRELATED_ACTIONS - FILTERED_ACTIONS - OWN_RECORD_ACTIONS
     assert not unclassified, f"read actions not covered by the access matrix: {sorted(unclassified)}"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_datastore_rows_follow_data_access(app):
+    """DataStore rows are data: the access matrix over datastore_search and datastore_info."""
+    world = World()
+    admin = {"user": world.users["sysadmin"]["name"]}
+    for combo, pkg in world.entries.items():
+        helpers.call_action("datastore_create", context=dict(admin), resource_id=pkg["resources"][0]["id"],
+                            force=True, fields=[{"id": "marker", "type": "text"}],
+                            records=[{"marker": marker(*combo, "row")}])
+    failures = []
+    for actor in ACTORS:
+        for combo, pkg in world.entries.items():
+            see, data = expected_see(actor, *combo), expected_data(actor, *combo)
+            for action in ("datastore_search", "datastore_info"):
+                resp = app.post(f"/api/3/action/{action}", json={"resource_id": pkg["resources"][0]["id"],
+                                                                 "id": pkg["resources"][0]["id"]},
+                                headers=world.headers(actor), status=None)
+                body = resp.get_data(as_text=True)
+                if data and resp.status_code != 200:
+                    failures.append(f"{actor} {combo} {action}: {resp.status_code}, expected 200")
+                if not data and resp.status_code not in (403, 404):
+                    failures.append(f"{actor} {combo} {action}: {resp.status_code}, expected 403/404")
+                if not see and resp.status_code != 404:
+                    failures.append(f"{actor} {combo} {action}: {resp.status_code}, expected 404")
+                if not data and marker(*combo, "row") in body:
+                    failures.append(f"{actor} gets DataStore rows of {combo}")
+                if action == "datastore_search" and data:
+                    assert marker(*combo, "row") in body
+            dump = app.get(f"/datastore/dump/{pkg['resources'][0]['id']}", headers=world.headers(actor), status=None)
+            expected = 200 if data else (403 if see else 404)
+            if dump.status_code != expected:
+                failures.append(f"{actor} {combo} datastore dump: {dump.status_code}, expected {expected}")
+            if not data and marker(*combo, "row") in dump.get_data(as_text=True):
+                failures.append(f"{actor} gets the DataStore dump of {combo}")
+    assert not failures, "\n".join(failures[:40])
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -103,6 +103,10 @@ def write_file(path, rows: list[dict[str, Any]], fmt: str, headers: list[str] | 
         ws.append(headers)
         for r in rows:
             ws.append([r.get(h, "") for h in headers])
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.data_type == "f":  # typed text, not a formula
+                    cell.data_type = "s"
         wb.save(path)
     else:
         with open(path, "w", encoding=encoding, newline="") as f:

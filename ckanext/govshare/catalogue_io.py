@@ -37,6 +37,15 @@ Import works in two phases.
    reported (``ImportResult.index_error``) with the repair command ``ckan search-index
    rebuild``. Should anything have been indexed before a rollback, the created datasets are
    removed from and the updated ones re-indexed into Solr (best effort).
+
+Call it with no pending changes in the session: validation ends its read transactions
+(rollback), writing commits everything at once.
+
+Limits: a single transaction holds, until it commits, one PostgreSQL advisory lock per resource
+code written (taken by the ``govshare_unique_resource_code`` validator), so an import of more
+than a few thousand new entries needs ``max_locks_per_transaction`` × ``max_connections``
+above that number (the defaults, 64 × 100, leave room for about 6,000). Resources beyond the
+first are not in the spreadsheet and are left as they are.
 """
 from __future__ import annotations
 
@@ -67,7 +76,9 @@ __all__ = [
     "ImportResult",
     "CatalogueError",
     "CatalogueInvalid",
+    "schema",
     "columns",
+    "export_row",
     "read_table",
     "import_catalogue",
     "export_catalogue",
@@ -248,6 +259,9 @@ class CatalogueInvalid(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = sorted(errors, key=lambda e: (e.row, e.column))
         super().__init__(tk._("{n} problems in the file; nothing was imported").format(n=len(errors)))
+
+    def __repr__(self) -> str:
+        return f"CatalogueInvalid({[str(e) for e in self.errors[:20]]})"
 
 
 def file_format(name: str) -> str:
@@ -654,14 +668,14 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
     for i, header in enumerate(table[0]):
         if not header:
             continue
-        col = by_key.get(_clean_header(header))
-        if col is None:
+        found = by_key.get(_clean_header(header))
+        if found is None:
             problems.append(RowError(1, header, tk._("Unknown column")))
-        elif col.header in seen:
+        elif found.header in seen:
             problems.append(RowError(1, header, tk._("Column appears twice")))
         else:
-            seen[col.header] = i
-            present[i] = col
+            seen[found.header] = i
+            present[i] = found
     for col in cols:
         if (col.required and col.header not in seen and not col.resource
                 and not (col.kind == "org" and org_id)):
@@ -1039,8 +1053,8 @@ def _write(rows: list[_Row], cols: Sequence[Column], user: str,
             model.Session.rollback()
         except Exception:  # noqa: BLE001 - the database may be gone; nothing was committed
             log.exception("rollback after a failed catalogue import")
-        _restore_index(created + sorted(guard.seen_ids - {r.existing_id for r in todo}),
-                       [r.existing_id for r in todo if r.action == "update"])
+        updated = [r.existing_id for r in todo if r.action == "update" and r.existing_id]
+        _restore_index(created + sorted(guard.seen_ids - set(updated)), updated)
         raise
     return created
 

@@ -23,6 +23,7 @@ DATA_ENDPOINTS = {
     "resource.download", "dataset_resource.download",
     "resource.view", "dataset_resource.view",
     "activity.resource_history", "activity.package_history",
+    "datastore.dump",
 }
 # Web routes about one entry: the entry must be visible to the user.
 ENTRY_ENDPOINTS = {

@@ -5,8 +5,10 @@ DEMO_INI=$STATE/demo.ini
 CKAN_SCHEMA_XML() { "$VENV/bin/python" -c 'import ckan, os; print(os.path.join(os.path.dirname(ckan.__file__), "config", "solr", "schema.xml"))'; }
 
 # Environment CKAN prefers to its ini file: keeps test.ini valid when ports are overridden.
-ckan_env_for() {  # ckan_env_for DB CORE REDIS_DB
+ckan_env_for() {  # ckan_env_for DB CORE REDIS_DB  (the DataStore lives in DB_datastore)
   export CKAN_SQLALCHEMY_URL; CKAN_SQLALCHEMY_URL=$(pg_url "$1")
+  export CKAN_DATASTORE_WRITE_URL; CKAN_DATASTORE_WRITE_URL=$(pg_url "$1_datastore")
+  export CKAN_DATASTORE_READ_URL; CKAN_DATASTORE_READ_URL=$(pg_ro_url "$1_datastore")
   export CKAN_SOLR_URL="http://127.0.0.1:$SOLR_PORT/solr/$2"
   export CKAN_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/$3"
 }
@@ -23,7 +25,9 @@ demo_config() {
     "ckan.site_url = http://127.0.0.1:$CKAN_PORT" \
     "ckan.site_title = 政务数据共享开放平台" \
     "ckan.site_id = govshare_demo" \
-    "ckan.plugins = govshare scheming_datasets scheming_organizations dcat activity" \
+    "ckan.plugins = govshare scheming_datasets scheming_organizations dcat activity datastore" \
+    "ckan.datastore.write_url = $(pg_url govshare_demo_datastore)" \
+    "ckan.datastore.read_url = $(pg_ro_url govshare_demo_datastore)" \
     "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
     "scheming.organization_schemas = ckanext.govshare.schemas:organization.yaml" \
     "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \

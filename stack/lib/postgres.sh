@@ -61,5 +61,24 @@ postgres_database() {
 
 pg_url() { echo "postgresql://$PG_ROLE:$PG_PASSWORD@127.0.0.1:$PG_PORT/$1"; }
 
+# The DataStore's read-only role (CKAN reads DataStore tables through it).
+PG_DS_RO_ROLE=govshare_ds_ro
+PG_DS_RO_PASSWORD=govshare_ds_ro
+pg_ro_url() { echo "postgresql://$PG_DS_RO_ROLE:$PG_DS_RO_PASSWORD@127.0.0.1:$PG_PORT/$1"; }
+
+# postgres_datastore NAME: the DataStore database NAME and the read-only role
+postgres_datastore() {
+  postgres_database "$1"
+  if [ -z "$(pg_psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PG_DS_RO_ROLE'")" ]; then
+    pg_psql -c "CREATE ROLE $PG_DS_RO_ROLE LOGIN PASSWORD '$PG_DS_RO_PASSWORD'"
+  fi
+}
+
+# datastore_permissions INI DB: apply CKAN's own DataStore permissions (idempotent)
+datastore_permissions() {
+  ckan_cli -c "$1" datastore set-permissions 2>>"$LOG_DIR/ckan-db.log" | pg_psql -d "$2" >>"$LOG_DIR/ckan-db.log" 2>&1 \
+    || die "could not set DataStore permissions on $2" "read $LOG_DIR/ckan-db.log"
+}
+
 # Fast shutdown (SIGINT): SIGTERM would wait for every client to disconnect.
 postgres_stop() { stop_pid postgres INT; }

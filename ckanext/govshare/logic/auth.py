@@ -17,6 +17,9 @@ __all__ = [
     "govshare_grant_revoke",
     "govshare_grant_list",
     "package_show",
+    "datastore_search",
+    "datastore_info",
+    "datastore_search_sql",
     "govshare_application_create",
     "govshare_application_show",
     "govshare_application_list",
@@ -81,6 +84,40 @@ def package_show(next_auth: AuthFunction, context: Context, data_dict: DataDict)
     result: Any = next_auth(context, data_dict)
     if not result.get("success"):
         raise tk.ObjectNotFound(_("Dataset not found"))
+    return result
+
+
+def _require_data(context: Context, resource_id: str | None) -> None:
+    """DataStore rows are data: only for those who may have the entry's data."""
+    resource = model.Resource.get(resource_id) if resource_id else None
+    if resource is None or resource.package is None:
+        return  # the DataStore reports the missing resource itself
+    if not access.can_use_data(access.principal_from_context(context), resource.package):
+        raise tk.NotAuthorized(_("This data is available on application"))
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    result: Any = next_auth(context, data_dict)
+    _require_data(context, data_dict.get("resource_id") or data_dict.get("id"))
+    return result
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_info(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    result: Any = next_auth(context, data_dict)
+    _require_data(context, data_dict.get("resource_id") or data_dict.get("id"))
+    return result
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def datastore_search_sql(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    result: Any = next_auth(context, data_dict)
+    for table in context.get("table_names") or []:
+        _require_data(context, table)
     return result
 
 
