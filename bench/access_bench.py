@@ -5,11 +5,12 @@ same CKAN without govshare, on the same database and the same Solr core.
 Two configurations, each in its own long-lived worker process with its own ini (written to a
 temporary directory from ``test.ini``):
 
-  A  ``scheming_datasets scheming_organizations dcat activity`` with a bench-only copy of the
+  A  the plugins of ``test.ini`` without govshare (``scheming_datasets scheming_organizations
+     dcat activity datastore``) with a bench-only copy of the
      dataset and organization schemas in which govshare's presets, validators, choices helper
      and after-validator are replaced by plain scheming ones (generated at run time from
      ``schemas/*.yaml``; the vocabularies become static ``choices``);
-  B  ``govshare scheming_datasets scheming_organizations dcat activity`` (the platform).
+  B  the plugins of ``test.ini`` (``govshare`` first; the platform).
 
 Both point at one database and one Solr core holding the same N catalogue entries, loaded and
 indexed by B (the index is the platform's: entries that are 不予开放 carry department labels,
@@ -80,8 +81,6 @@ N_DEPARTMENTS = 50
 MEMBER = "bench-member"       # editor of department dept-000
 CITIZEN = "bench-citizen"     # registered, no department, holds open grants
 FACETS = ["open_type", "share_type", "organization"]
-PLUGINS_A = "scheming_datasets scheming_organizations dcat activity"
-PLUGINS_B = "govshare scheming_datasets scheming_organizations dcat activity"
 
 # Valid extras of every allowed (open, share) combination (as tests/factories.py
 # LEVEL_EXTRAS), with the share of the catalogue each gets.
@@ -181,8 +180,13 @@ def write_configs(tmp: str, base_ini: str, urls: dict[str, str]) -> dict[str, st
         schemas[name] = "file://" + path
     with open(base_ini, encoding="utf-8") as fh:
         text = fh.read().replace("%(here)s", os.path.dirname(os.path.abspath(base_ini)))
+    # B: the platform's plugins as the base ini lists them; A: the same without govshare
+    m = re.search(r"^ckan\.plugins\s*=\s*(.+)$", text, re.M)
+    plugins_b = m.group(1).split() if m else ["govshare", "scheming_datasets", "scheming_organizations", "dcat", "activity"]
+    plugins_a = [p for p in plugins_b if p != "govshare"]
     common = {
         "sqlalchemy.url": urls["db"], "solr_url": urls["solr"], "ckan.redis.url": urls["redis"],
+        "ckan.datastore.write_url": urls["ds_write"], "ckan.datastore.read_url": urls["ds_read"],
         "ckan.site_id": "govshare_bench_access",
         "ckan.site_url": "http://bench.govshare.test",
         "ckan.storage_path": os.path.join(tmp, "storage"),
@@ -191,16 +195,17 @@ def write_configs(tmp: str, base_ini: str, urls: dict[str, str]) -> dict[str, st
     }
     inis = {}
     for label, extra in {
-        "A": {"ckan.plugins": PLUGINS_A,
+        "A": {"ckan.plugins": " ".join(plugins_a),
               "scheming.dataset_schemas": schemas["dataset"],
               "scheming.organization_schemas": schemas["organization"],
               "scheming.presets": "ckanext.scheming:presets.json"},
-        "B": {"ckan.plugins": PLUGINS_B},
+        "B": {"ckan.plugins": " ".join(plugins_b)},
     }.items():
         path = os.path.join(tmp, f"bench_{label}.ini")
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(_set_keys(text, {**common, **extra}))
         inis[label] = path
+    inis["plugins_A"], inis["plugins_B"] = " ".join(plugins_a), " ".join(plugins_b)
     return inis
 
 
@@ -606,10 +611,10 @@ def _pct(values: list[float], q: float) -> float:
     return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
 
 
-def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int) -> list[str]:
+def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins: dict[str, str]) -> list[str]:
     lines = [
         f"N = {n} entries; per-call times in ms; ratio = B/A "
-        "(A: CKAN + scheming + dcat + activity, B: the same + govshare)",
+        f"(A: {plugins['A']}, B: {plugins['B']})",
         "",
         "| scenario | calls/round | A median | B median | ratio of medians | per-round ratio: median [min–max] | "
         "A p10–p90 | B p10–p90 | SQL/call A → B |",
@@ -672,12 +677,16 @@ def orchestrate(args: argparse.Namespace) -> int:
         "solr": os.environ.get("CKAN_SOLR_URL") or "http://127.0.0.1:8983/solr/ckan_bench_access",
         "redis": os.environ.get("CKAN_REDIS_URL") or "redis://127.0.0.1:63799/8",
     }
+    urls["ds_write"] = os.environ.get("CKAN_DATASTORE_WRITE_URL") or urls["db"] + "_datastore"
+    urls["ds_read"] = os.environ.get("CKAN_DATASTORE_READ_URL") or re.sub(
+        r"//[^@]*@", "//govshare_ds_ro:govshare_ds_ro@", urls["ds_write"])
     if "bench" not in urls["db"].rsplit("/", 1)[-1]:
         raise SystemExit(f"the database of {urls['db']} must be a bench database (name containing 'bench')")
-    env = dict(os.environ, CKAN_SQLALCHEMY_URL=urls["db"], CKAN_SOLR_URL=urls["solr"], CKAN_REDIS_URL=urls["redis"])
+    env = dict(os.environ, CKAN_SQLALCHEMY_URL=urls["db"], CKAN_SOLR_URL=urls["solr"], CKAN_REDIS_URL=urls["redis"],
+               CKAN_DATASTORE_WRITE_URL=urls["ds_write"], CKAN_DATASTORE_READ_URL=urls["ds_read"])
     tmp = tempfile.mkdtemp(prefix="govshare-access-bench-")
     inis = write_configs(tmp, args.ckan_ini, urls)
-    log(f"configurations in {tmp}: A = {PLUGINS_A} (plain schema copies), B = {PLUGINS_B}")
+    log(f"configurations in {tmp}: A = {inis['plugins_A']} (plain schema copies), B = {inis['plugins_B']}")
     log(f"database {urls['db'].rsplit('/', 1)[-1]}, Solr {urls['solr']}, Redis {urls['redis']}")
     t_start = time.perf_counter()
     load_time = load(args, inis["B"], env)
@@ -718,7 +727,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                 log(f"round {rnd}/{args.rounds} done ({time.perf_counter() - t_start:.0f} s since start)")
         for m in mismatches:
             log(f"warning: {m}")
-        lines = report(results, args.n)
+        lines = report(results, args.n, {"A": inis["plugins_A"], "B": inis["plugins_B"]})
         sm = results["search_member"]
         lines += ["", f"search_member result count: A {sm['A'][0]['summary'][0][0]}, "
                       f"B {sm['B'][0]['summary'][0][0]} (B adds the 不予开放 entries shared with departments)"]

@@ -421,3 +421,24 @@ def test_unconditional_download_needs_login_when_configured(app):
     user = factories.User()
     token = {"Authorization": factories.APIToken(user=user["id"])["token"]}
     assert app.get(download, headers=token, status=302, follow_redirects=False)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_unconditional_entry_behaves_like_a_public_ckan_dataset(app):
+    """Plain CKAN behaviour for fully open data is unchanged: anonymous users get exactly
+    what a sysadmin gets, through the API, search, the pages and the download route."""
+    admin = factories.Sysadmin()
+    pkg = helpers.call_action("package_create", context={"user": admin["name"]}, **entry_data(
+        department(), resources=[{"url": "https://data.example.gov.cn/open.csv", "name": "公开数据"}]))
+    token = {"Authorization": factories.APIToken(user=admin["id"])["token"]}
+    as_admin = app.get(f"/api/3/action/package_show?id={pkg['id']}", headers=token).json["result"]
+    anonymous = app.get(f"/api/3/action/package_show?id={pkg['id']}").json["result"]
+    assert anonymous == as_admin
+    assert "govshare_data_withheld" not in anonymous
+    found = app.get("/api/3/action/package_search?fl=id,res_url").json["result"]["results"]
+    assert found == [{"id": pkg["id"], "res_url": ["https://data.example.gov.cn/open.csv"]}]
+    resp = app.get(f"/dataset/{pkg['id']}/resource/{pkg['resources'][0]['id']}/download", follow_redirects=False)
+    assert resp.status_code == 302 and resp.headers["Location"] == "https://data.example.gov.cn/open.csv"
+    assert "https://data.example.gov.cn/open.csv" in app.get(f"/dataset/{pkg['name']}").get_data(as_text=True)
+    activity = app.get(f"/api/3/action/package_activity_list?id={pkg['id']}").json["result"]
+    assert activity and activity[0]["activity_type"] == "new package"

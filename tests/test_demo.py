@@ -40,3 +40,8 @@ def test_load_twice_is_idempotent():
     )
     roles = {model.User.get(user_id).name: role for user_id, _, role in members}
     assert roles == {"jtj-clerk": "Editor", "jtj-head": "Admin"}
+    # the demo applications, in several states, once each
+    from ckanext.govshare.model import Application
+
+    statuses = sorted(a.status for a in model.Session.query(Application))
+    assert statuses == ["approved", "refused", "submitted", "submitted", "submitted"]

@@ -66,4 +66,33 @@ def load(sysadmin: str, path: str = DEMO_FILE) -> dict[str, int]:
     for dataset in catalogue.get("datasets", []):
         _upsert(sysadmin, "package", dataset)
         counts["datasets"] += 1
+
+    counts["applications"] = 0
+    for application in catalogue.get("applications", []):
+        _application(application)
+        counts["applications"] += 1
     return counts
+
+
+def _application(spec: dict[str, Any]) -> None:
+    """Submit a demo application (its client_token makes a reload return the same one)
+    and play the decisions listed under ``then`` that have not happened yet."""
+    spec = dict(spec)
+    steps = spec.pop("then", [])
+    user = spec.pop("as")
+    data = {k: v for k, v in spec.items() if k not in ("package", "applicant_org")}
+    if "package" in spec:
+        data["package_id"] = spec["package"]
+    if "applicant_org" in spec:
+        data["applicant_org_id"] = spec["applicant_org"]
+    app = tk.get_action("govshare_application_create")(_context(user), data)
+    for step in steps:
+        step = dict(step)
+        action = step.pop("action")
+        actor = step.pop("as")
+        current = tk.get_action("govshare_application_show")(_context(actor), {"id": app["id"]})
+        if current["status"] not in ("submitted", "extended"):
+            break
+        if action == "extend" and current["extension_count"]:
+            continue
+        tk.get_action(f"govshare_application_{action}")(_context(actor), dict(step, id=app["id"]))
