@@ -32,7 +32,9 @@ alternating AB / BA from round to round; a first warm-up round is discarded):
   search_anon     anonymous, q=*:*, rows=20, facets open_type/share_type/organization,
                   pages 1..10 (start 0, 20, … 180)
   search_member   the same as a department member (editor of one department)
-  search_text     anonymous, q=公交, rows=20, the same facets, its first pages
+  search_text     anonymous, q=公交, rows=20, the same facets, its first pages (up to 10)
+  search_text2    the same with q=交通 (CKAN's Solr schema indexes Chinese text as whitespace
+                  tokens: q=公交 finds only entries with that exact word, e.g. a tag)
   show_anon       anonymous package_show (use_cache default) of 200 random entries visible to
                   the public
   show_member     department member package_show of 200 random entries visible to them
@@ -42,13 +44,22 @@ the range of the per-round ratios (sum of B's calls / sum of A's calls in the sa
 SQL statements per call in A and B. ``--profile`` then runs every scenario under cProfile in
 both workers and prints, per scenario, where B spends the time A does not.
 
-Data: N entries (default 20,000) from the real catalogue records
-(``/work/shared/data/real-catalogue/records.jsonl``, cycled; generated without the file) in
-50 departments, every allowed open × share combination, 1–2 resources each, created through
-``package_create`` by two loader processes (``defer_commit``, a database commit every 250
-entries, one Solr commit at the end), and a few grants (share grants for the member's
-department, open grants for a citizen). ``--reuse`` keeps a loaded database whose entry count
-is N.
+Data: N entries (default 20,000) in 50 departments (the departments with most records), every
+allowed open × share combination (40% 无条件开放/无条件共享, 20% 有条件开放/无条件共享, 12%
+有条件/有条件, 10% 不予开放/无条件共享, 10% 不予开放/有条件共享, 8% 不予开放/不予共享),
+1–2 resources each (~40% add an interface resource). The first ``--templates`` entries
+(default 3,000) are made through ``package_create`` (configuration B: every govshare rule
+applies) from the real catalogue records (``/work/shared/data/real-catalogue/records.jsonl``:
+titles, descriptions, departments, themes, update cycles, formats, data items, tags; generated
+without the file), by ``--loaders`` processes (one transaction per entry: with ``defer_commit``
+batches the loaders deadlock on govshare's advisory locks on resource codes). The rest are
+copies of them made in SQL (package, extras, resources, tags and department membership rows, with
+a new id, name, resource code and data URLs; no activity rows — neither action reads them): entry
+i copies entry ((i−1) mod templates)+1, which is what cycling the records gives. Then every entry
+is indexed as ``ckan search-index rebuild`` does (package_show with validate=False,
+use_cache=False, B's index hooks), one Solr commit at the end, and a few grants are made (20
+share grants for the member's department, 20 open grants for a citizen). ``--reuse`` keeps a
+loaded database when it and the index hold N entries.
 
 It WIPES the database and Solr core it is pointed at (unless ``--reuse`` finds N entries), so
 it refuses a database whose name does not contain ``bench``. Run it through
@@ -70,6 +81,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -310,9 +322,20 @@ class Worker:
         from sqlalchemy import event
 
         self.queries = 0
+        self.capture: dict[str, int] | None = None
 
-        def count(*_a: Any, **_k: Any) -> None:
+        def count(conn: Any, cursor: Any, statement: str, *_a: Any, **_k: Any) -> None:
             self.queries += 1
+            if self.capture is not None:
+                # where govshare's code issued it (innermost govshare frame), else "CKAN"
+                where = "CKAN and the other plugins"
+                for fr in reversed(traceback.extract_stack(limit=60)):
+                    if "ckanext/govshare/" in fr.filename:
+                        where = f"{fr.filename.split('ckanext/govshare/')[-1]}:{fr.lineno} {fr.name}"
+                        break
+                stmt = " ".join(statement.split())
+                key = f"{where} | {stmt[:110]}"
+                self.capture[key] = self.capture.get(key, 0) + 1
 
         event.listen(model.meta.engine, "before_cursor_execute", count)
 
@@ -344,9 +367,10 @@ class Worker:
         model.Session.remove()
         return dt, nq, result
 
-    def run(self, scenario: dict[str, Any], profile: bool = False) -> dict[str, Any]:
+    def run(self, scenario: dict[str, Any], profile: bool = False, sql: bool = False) -> dict[str, Any]:
         times, queries, summary = [], [], []
         prof = cProfile.Profile() if profile else None
+        self.capture = {} if sql else None
         for action, user, dd in scenario["calls"]:
             dt, nq, result = self.call(action, user, dd, prof)
             times.append(dt)
@@ -358,6 +382,8 @@ class Worker:
             else:
                 summary.append(len(result.get("resources") or []))
         out: dict[str, Any] = {"times": times, "queries": queries, "summary": summary}
+        if sql:
+            out["sql"], self.capture = self.capture, None
         if prof:
             fd, path = tempfile.mkstemp(suffix=".pstats")
             os.close(fd)
@@ -430,16 +456,19 @@ def prepare(n: int, reuse: bool) -> bool:
 
 
 def load_part(n: int, part: int, parts: int, seed: int) -> None:
-    """Create this loader's share of the N entries (i ≡ part mod parts)."""
+    """Create this loader's share (i ≡ part mod parts) of the entries 1..n through
+    package_create; the search index is built afterwards (``index_part``)."""
     import ckan.plugins.toolkit as tk
     from ckan import model
+    from ckan.lib.search import SynchronousSearchPlugin
 
+    # no automatic indexing while loading: a deferred commit indexes every entry 2-3 times
+    SynchronousSearchPlugin.notify = lambda self, entity, operation: None  # type: ignore[method-assign]
     site = _site_user()
     records = load_records()
     orgs = {g.name: g.id for g in model.Session.query(model.Group).filter(model.Group.is_organization.is_(True))}
     dept_of = {title: k for k, title in enumerate(departments(records))}
     create = tk.get_action("package_create")
-    tk.config["ckan.search.solr_commit"] = False
     rnd = random.Random(seed * 1000 + part)
     start = time.perf_counter()
     done = 0
@@ -447,15 +476,108 @@ def load_part(n: int, part: int, parts: int, seed: int) -> None:
         rec = records[(i - 1) % len(records)]
         # the record's department when it is one of the 50, else spread over all
         org = orgs.get(f"dept-{dept_of.get(_text(rec.get('department'), 100), i) % N_DEPARTMENTS:03d}")
-        create({"user": site, "defer_commit": True}, entry_dict(i, rec, rnd, org))
+        # one transaction per entry: govshare's resource-code validator takes a bucketed
+        # advisory lock until commit; two loaders each holding many (defer_commit) deadlock
+        create({"user": site, "return_id_only": True}, entry_dict(i, rec, rnd, org))
         done += 1
-        if done % 250 == 0:
-            model.repo.commit()
-        if done % 2000 == 0:
+        if done % 1000 == 0:
             el = time.perf_counter() - start
             log(f"loader {part}: {done} entries ({el:.0f} s, {1000 * el / done:.0f} ms each)")
     model.repo.commit()
-    log(f"loader {part}: {done} entries in {time.perf_counter() - start:.0f} s")
+    log(f"loader {part}: {done} entries through package_create in {time.perf_counter() - start:.0f} s")
+
+
+def clone_entries(n: int, templates: int) -> None:
+    """Entries templates+1..n as copies of the entries made by package_create (entry i copies
+    entry ((i-1) mod templates)+1): its package, extras, resources, tags and department
+    membership rows, with a new id, name, resource code and data URLs. No activities."""
+    import uuid
+
+    import sqlalchemy as sa
+    from ckan import model
+
+    if n <= templates:
+        return
+    start = time.perf_counter()
+    t = model.meta.metadata.tables
+    conn = model.Session.connection()
+    pkgs = {r.name: dict(r._mapping) for r in conn.execute(sa.select(t["package"]).where(
+        t["package"].c.name.like("entry-%")))}
+    by_pkg: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for table, col, extra in (("package_extra", "package_id", None), ("resource", "package_id", None),
+                              ("package_tag", "package_id", None),
+                              ("member", "table_id", t["member"].c.table_name == "package")):
+        q = sa.select(t[table])
+        if extra is not None:
+            q = q.where(extra)
+        for r in conn.execute(q):
+            row = dict(r._mapping)
+            by_pkg.setdefault(row[col], {}).setdefault(table, []).append(row)
+    batch: dict[str, list[dict[str, Any]]] = {k: [] for k in ("package", "package_extra", "resource", "package_tag", "member")}
+
+    def flush() -> None:
+        for table in ("package", "package_extra", "resource", "package_tag", "member"):
+            if batch[table]:
+                conn.execute(t[table].insert(), batch[table])
+                batch[table] = []
+        model.Session.commit()
+
+    for i in range(templates + 1, n + 1):
+        k = (i - 1) % templates + 1
+        src = pkgs[f"entry-{k:06d}"]
+        old, new = f"{k:06d}", f"{i:06d}"
+        pid = str(uuid.uuid4())
+        batch["package"].append({**src, "id": pid, "name": f"entry-{new}"})
+        rows = by_pkg.get(src["id"], {})
+        for e in rows.get("package_extra", []):
+            value = e["value"]
+            if e["key"] == "resource_code":
+                value = value.split("/")[0] + "/" + new
+            batch["package_extra"].append({**e, "id": str(uuid.uuid4()), "package_id": pid, "value": value})
+        for r in rows.get("resource", []):
+            batch["resource"].append({**r, "id": str(uuid.uuid4()), "package_id": pid,
+                                      "url": r["url"].replace(old, new),
+                                      "extras": _renumber(r["extras"], old, new)})
+        for pt in rows.get("package_tag", []):
+            batch["package_tag"].append({**pt, "id": str(uuid.uuid4()), "package_id": pid})
+        for m in rows.get("member", []):
+            batch["member"].append({**m, "id": str(uuid.uuid4()), "table_id": pid})
+        if len(batch["package"]) >= 1000:
+            flush()
+            conn = model.Session.connection()
+    flush()
+    log(f"cloned {n - templates} entries in the database in {time.perf_counter() - start:.0f} s")
+
+
+def _renumber(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _renumber(v, old, new) for k, v in value.items()}
+    return value
+
+
+def index_part(part: int, parts: int) -> None:
+    """Index this indexer's share of the entries (as ``ckan search-index rebuild`` does:
+    package_show with validate=False, use_cache=False, then the index; no Solr commit)."""
+    import ckan.plugins.toolkit as tk
+    from ckan import model
+    from ckan.lib import search
+
+    ids = [r[0] for r in model.Session.query(model.Package.id).filter(
+        model.Package.state == "active").order_by(model.Package.id)][part::parts]
+    index = search.index_for(model.Package)
+    show = tk.get_action("package_show")
+    start = time.perf_counter()
+    for k, pid in enumerate(ids, 1):
+        index.update_dict(show({"ignore_auth": True, "validate": False, "use_cache": False}, {"id": pid}),
+                          defer_commit=True)
+        if k % 200 == 0:
+            model.Session.remove()
+        if k % 2000 == 0:
+            el = time.perf_counter() - start
+            log(f"indexer {part}: {k}/{len(ids)} ({el:.0f} s, {1000 * el / k:.0f} ms each)")
+    log(f"indexer {part}: {len(ids)} entries indexed in {time.perf_counter() - start:.0f} s")
 
 
 def finish_load(seed: int) -> None:
@@ -513,7 +635,15 @@ def worker_main(args: argparse.Namespace) -> int:
         return 0
     if args.worker == "load":
         with w.flask_app.test_request_context():
-            load_part(args.n, args.part, args.parts, args.seed)
+            load_part(min(args.n, args.templates), args.part, args.parts, args.seed)
+        return 0
+    if args.worker == "clone":
+        with w.flask_app.test_request_context():
+            clone_entries(args.n, args.templates)
+        return 0
+    if args.worker == "index":
+        with w.flask_app.test_request_context():
+            index_part(args.part, args.parts)
         return 0
     if args.worker == "finish":
         with w.flask_app.test_request_context():
@@ -531,7 +661,7 @@ def worker_main(args: argparse.Namespace) -> int:
             from ckan import model
             model.Session.remove()
         else:
-            answer = w.run(cmd["scenario"], profile=cmd.get("profile", False))
+            answer = w.run(cmd["scenario"], profile=cmd.get("profile", False), sql=cmd.get("sql", False))
         proto.write(json.dumps(answer) + "\n")
     return 0
 
@@ -567,7 +697,7 @@ class Proc:
 
 def _worker_argv(mode: str, ini: str, args: argparse.Namespace, **extra: Any) -> list[str]:
     argv = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--ini", ini,
-            "--n", str(args.n), "--seed", str(args.seed)]
+            "--n", str(args.n), "--seed", str(args.seed), "--templates", str(args.templates)]
     if args.reuse:
         argv.append("--reuse")
     for k, v in extra.items():
@@ -582,25 +712,37 @@ def load(args: argparse.Namespace, ini_b: str, env: dict[str, str]) -> float | N
     p.p.wait()
     if not fresh:
         return None
-    log(f"loading {args.n} entries with {args.loaders} loader processes (configuration B)")
-    procs = [subprocess.Popen(_worker_argv("load", ini_b, args, part=k, parts=args.loaders), env=env,
-                              stdout=subprocess.DEVNULL) for k in range(args.loaders)]
-    rcs = [p.wait() for p in procs]
-    if any(rcs):
-        raise SystemExit(f"a loader failed (exit codes {rcs})")
+
+    def parallel(mode: str) -> None:
+        procs = [subprocess.Popen(_worker_argv(mode, ini_b, args, part=k, parts=args.loaders), env=env,
+                                  stdout=subprocess.DEVNULL) for k in range(args.loaders)]
+        rcs = [p.wait() for p in procs]
+        if any(rcs):
+            raise SystemExit(f"a {mode} worker failed (exit codes {rcs})")
+
+    templates = min(args.n, args.templates)
+    log(f"creating {templates} entries through package_create with {args.loaders} processes (configuration B)")
+    parallel("load")
+    if args.n > templates:
+        log(f"copying them in the database up to {args.n} entries")
+        if subprocess.call(_worker_argv("clone", ini_b, args), env=env, stdout=subprocess.DEVNULL):
+            raise SystemExit("cloning failed")
+    log(f"indexing {args.n} entries with {args.loaders} processes (configuration B)")
+    parallel("index")
     if subprocess.call(_worker_argv("finish", ini_b, args), env=env, stdout=subprocess.DEVNULL):
         raise SystemExit("finishing the load failed")
     return time.perf_counter() - t0
 
 
-def scenarios(ids: dict[str, list[str]], text_pages: int) -> dict[str, list[tuple[str, str | None, dict[str, Any]]]]:
+def scenarios(ids: dict[str, list[str]], text_pages: dict[str, int]) -> dict[str, list[tuple[str, str | None, dict[str, Any]]]]:
     def search(q: str, start: int) -> dict[str, Any]:
         return {"q": q, "rows": 20, "start": start, "facet.field": FACETS}
 
     return {
         "search_anon": [("package_search", None, search("*:*", 20 * k)) for k in range(10)],
         "search_member": [("package_search", MEMBER, search("*:*", 20 * k)) for k in range(10)],
-        "search_text": [("package_search", None, search("公交", 20 * (k % text_pages))) for k in range(10)],
+        "search_text": [("package_search", None, search("公交", 20 * (k % text_pages["公交"]))) for k in range(10)],
+        "search_text2": [("package_search", None, search("交通", 20 * (k % text_pages["交通"]))) for k in range(10)],
         "show_anon": [("package_show", None, {"id": i}) for i in ids["anon"]],
         "show_member": [("package_show", MEMBER, {"id": i}) for i in ids["member"]],
     }
@@ -663,6 +805,15 @@ def profile_report(paths: dict[str, str], calls: int, top: int) -> list[str]:
     diffs.sort(key=lambda d: -d[0])
     for d, k, nb, na in diffs[:top]:
         lines.append(f"    {d:+7.3f}  {nb:7.1f}/{na:<7.1f} {name(k)}")
+    lines.append("  largest self-time differences per call (B − A, ms; calls per call B/A):")
+    selfd = []
+    for k in set(a) | set(b):
+        ca = a.get(k, (0, 0.0, 0.0))
+        cb = b.get(k, (0, 0.0, 0.0))
+        selfd.append(((cb[1] - ca[1]) / calls * 1000, k, cb[0] / calls, ca[0] / calls))
+    selfd.sort(key=lambda d: -d[0])
+    for d, k, nb, na in selfd[:top]:
+        lines.append(f"    {d:+7.3f}  {nb:7.1f}/{na:<7.1f} {name(k)}")
     lines.append("  govshare functions in B (cumulative ms per call, calls per call):")
     own = sorted(((v[2] / calls * 1000, v[0] / calls, k) for k, v in b.items() if "ckanext/govshare" in k[0]),
                  key=lambda x: -x[0])
@@ -700,11 +851,13 @@ def orchestrate(args: argparse.Namespace) -> int:
         ids = workers["B"].ask({"cmd": "ids", "seed": args.seed, "k": args.show_ids})
         log(f"levels: {ids['levels']}; visible to the public {ids['visible_anon']}, "
             f"to the member {ids['visible_member']}")
-        probe = workers["A"].ask({"cmd": "run", "scenario": {"calls": [
-            ("package_search", None, {"q": "公交", "rows": 0})]}})
-        text_count = probe["summary"][0][0]
-        text_pages = max(1, min(10, -(-text_count // 20)))
-        log(f"q=公交 finds {text_count} entries for the public: {text_pages} pages")
+        text_pages = {}
+        for q in ("公交", "交通"):
+            probe = workers["A"].ask({"cmd": "run", "scenario": {"calls": [
+                ("package_search", None, {"q": q, "rows": 0})]}})
+            count = probe["summary"][0][0]
+            text_pages[q] = max(1, min(10, -(-count // 20)))
+            log(f"q={q} finds {count} entries for the public: {text_pages[q]} pages of 20 used")
         plan = scenarios(ids, text_pages)
         results: dict[str, dict[str, list[dict[str, Any]]]] = {k: {"A": [], "B": []} for k in plan}
         mismatches: list[str] = []
@@ -717,7 +870,7 @@ def orchestrate(args: argparse.Namespace) -> int:
                 if rnd == 0:   # warm-up round: check the answers, discard the times
                     if name.startswith("show") and "NotFound" in json.dumps(got["B"]["summary"]):
                         mismatches.append(f"{name}: B answers NotFound for an id chosen as visible")
-                    if name in ("search_anon", "search_text") and \
+                    if name in ("search_anon", "search_text", "search_text2") and \
                             [s[0] for s in got["A"]["summary"]] != [s[0] for s in got["B"]["summary"]]:
                         mismatches.append(f"{name}: counts differ A {got['A']['summary'][:2]} B {got['B']['summary'][:2]}")
                     continue
@@ -746,6 +899,25 @@ def orchestrate(args: argparse.Namespace) -> int:
                     merged.dump_stats(path)
                     paths[label] = path
                 lines += ["", f"### {name}"] + profile_report(paths, len(calls) * args.profile_rounds, args.top)
+                sql = {label: workers[label].ask({"cmd": "run", "sql": True, "scenario": {"calls": calls}})["sql"]
+                       for label in ("A", "B")}
+                lines += ["  SQL statements per call that differ (A → B), with the innermost govshare frame "
+                          "on B's stack when it issued them:"]
+                per_stmt: dict[str, dict[str, Any]] = {}
+                for label in ("A", "B"):
+                    for key, count in sql[label].items():
+                        where, stmt = key.split(" | ", 1)
+                        d = per_stmt.setdefault(stmt, {"A": 0, "B": 0, "where": {}})
+                        d[label] += count
+                        if label == "B":
+                            d["where"][where] = d["where"].get(where, 0) + count
+                for stmt, d in sorted(per_stmt.items(), key=lambda kv: -(kv[1]["B"] - kv[1]["A"])):
+                    na, nb = d["A"] / len(calls), d["B"] / len(calls)
+                    if abs(nb - na) >= 0.05:
+                        where = ", ".join(f"{w} ×{c / len(calls):.2f}" for w, c in
+                                          sorted(d["where"].items(), key=lambda kv: -kv[1]))
+                        lines.append(f"    {na:5.2f} → {nb:5.2f}  {stmt[:90]}")
+                        lines.append(f"                  from: {where}")
             lines += ["", f"(profiles kept in {tmp}/*.pstats)"]
     finally:
         for w in workers.values():
@@ -761,14 +933,16 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="keep a loaded database that holds N entries")
     ap.add_argument("--rounds", type=int, default=15, help="measured rounds (after one warm-up round)")
     ap.add_argument("--show-ids", type=int, default=200, help="random entries per package_show scenario")
-    ap.add_argument("--loaders", type=int, default=2, help="parallel loader processes")
+    ap.add_argument("--loaders", type=int, default=2, help="parallel loader and indexer processes")
+    ap.add_argument("--templates", type=int, default=3000,
+                    help="entries created through package_create; the rest are copies of them made in SQL")
     ap.add_argument("--seed", type=int, default=4)
     ap.add_argument("--profile", action="store_true", help="cProfile every scenario in A and B afterwards")
     ap.add_argument("--profile-rounds", type=int, default=3)
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--ckan-ini", default=os.path.join(ROOT, "test.ini"), help="the ini the bench inis derive from")
     # internal
-    ap.add_argument("--worker", choices=["prepare", "load", "finish", "serve"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=["prepare", "load", "clone", "index", "finish", "serve"], help=argparse.SUPPRESS)
     ap.add_argument("--ini", help=argparse.SUPPRESS)
     ap.add_argument("--part", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--parts", type=int, default=1, help=argparse.SUPPRESS)

@@ -29,7 +29,7 @@ govshare.add_url_rule("/govshare/usage", view_func=usage_notes, endpoint="usage_
 # Import and export are for the department's administrators (and sysadmins): the same
 # permission as editing the department (organization_update).
 
-CATALOGUE_AUTH = "organization_update"
+CATALOGUE_AUTH = "govshare_catalogue_import"
 
 
 def _catalogue_department(id: str) -> dict:

@@ -43,6 +43,9 @@ demo_config() {
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckanext.govshare.portal_url = https://www.cq.gov.cn" \
+    "ckan.site_logo = " \
+    "ckan.site_intro_text = **政务数据共享开放平台**集中发布市级各部门的政务信息资源目录：**无条件开放**的数据可直接下载；**有条件开放**的数据可在线申请，提供部门在法定期限内（按工作日计算）答复；政务部门可在此申请共享。[使用说明](/govshare/usage) · [提出开放需求](/demand)" \
+    "ckan.site_description = 政务信息资源共享开放平台（演示）" \
     >/dev/null || die "ckan config-tool failed on $DEMO_INI" "delete $DEMO_INI and run again"
   mkdir -p "$STATE/storage"
 }

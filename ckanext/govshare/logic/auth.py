@@ -20,6 +20,8 @@ __all__ = [
     "datastore_search",
     "datastore_info",
     "datastore_search_sql",
+    "govshare_catalogue_import",
+    "govshare_catalogue_export",
     "govshare_application_create",
     "govshare_application_show",
     "govshare_application_list",
@@ -119,6 +121,27 @@ def datastore_search_sql(next_auth: AuthFunction, context: Context, data_dict: D
     for table in context.get("table_names") or []:
         _require_data(context, table)
     return result
+
+
+# --- catalogue spreadsheets -------------------------------------------------------------------
+
+def _catalogue(context: Context, data_dict: DataDict) -> AuthResult:
+    try:
+        tk.check_access("organization_update", context, {"id": data_dict.get("id")})
+    except tk.NotAuthorized:
+        return {"success": False,
+                "msg": _("Only administrators of this department can import or export its catalogue")}
+    return {"success": True}
+
+
+def govshare_catalogue_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """A department's administrators import its catalogue spreadsheet."""
+    return _catalogue(context, data_dict)
+
+
+def govshare_catalogue_export(context: Context, data_dict: DataDict) -> AuthResult:
+    """A department's administrators export its catalogue spreadsheet."""
+    return _catalogue(context, data_dict)
 
 
 # --- applications ---------------------------------------------------------------------------

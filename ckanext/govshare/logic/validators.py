@@ -88,12 +88,16 @@ def govshare_resource_code(value: Any, context: Context) -> Any:
     return value
 
 
+LOCK_BUCKETS = 4096
+_LOCK_BASE = 0x6F5E0000  # govshare's range of advisory lock keys
+
+
 def _lock(key: str) -> None:
-    """Serialise writers of the same key until the transaction ends (PostgreSQL advisory lock)."""
-    model.Session.execute(
-        sa.text("SELECT pg_advisory_xact_lock(:k)"),
-        {"k": zlib.crc32(("govshare:" + key).encode("utf-8"))},
-    )
+    """Serialise writers of the same key until the transaction ends (PostgreSQL advisory
+    lock). Keys fall into a fixed number of buckets, so a transaction that writes
+    thousands of entries (a spreadsheet import) holds at most LOCK_BUCKETS locks."""
+    bucket = zlib.crc32(("govshare:" + key).encode("utf-8")) % LOCK_BUCKETS
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + bucket})
 
 
 def _current_package_id(data: FlattenDataDict, context: Context) -> str | None:

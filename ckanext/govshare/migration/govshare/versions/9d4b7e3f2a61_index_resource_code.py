@@ -1,0 +1,22 @@
+"""Index catalogue resource codes (the uniqueness check looks them up on every save)
+
+Revision ID: 9d4b7e3f2a61
+Revises: 7c2e5d9a1b44
+Create Date: 2026-11-21 10:00:00
+
+"""
+from alembic import op
+
+revision = "9d4b7e3f2a61"
+down_revision = "7c2e5d9a1b44"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.execute("CREATE INDEX IF NOT EXISTS govshare_package_extra_resource_code_idx "
+               "ON package_extra (value) WHERE key = 'resource_code' AND state = 'active'")
+
+
+def downgrade():
+    op.execute("DROP INDEX IF EXISTS govshare_package_extra_resource_code_idx")
