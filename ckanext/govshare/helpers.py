@@ -19,6 +19,7 @@ __all__ = [
     "govshare_can_use_data",
     "govshare_data_withheld",
     "govshare_can_apply_share",
+    "govshare_open_stats",
 ]
 
 STATUS_LABELS = {
@@ -120,3 +121,11 @@ def govshare_can_apply_share() -> bool:
         return False
     return bool(tk.get_action("organization_list_for_user")(
         {"user": tk.current_user.name}, {"permission": "create_dataset"}))
+
+
+def govshare_open_stats() -> list[dict[str, Any]]:
+    """Entries of the public catalogue by open attribute, for the home page."""
+    result = tk.get_action("package_search")({}, {"rows": 0, "facet.field": '["open_type"]'})
+    counts = {i["name"]: i["count"] for i in result["search_facets"].get("open_type", {}).get("items", [])}
+    return [{"value": t.value, "label": t.label(current_lang()), "count": counts.get(t.value, 0)}
+            for t in vocab.OPEN_TYPES if t.value in counts]
