@@ -8,6 +8,7 @@
 #
 # Ports (127.0.0.1 only): PostgreSQL 54329, Redis 63799, Solr 8983, CKAN 5000; override with
 # GOVSHARE_PG_PORT, GOVSHARE_REDIS_PORT, GOVSHARE_SOLR_PORT, GOVSHARE_CKAN_PORT.
+# Solr schema: stack/solr/schema/govshare-schema.xml (GOVSHARE_SOLR_SCHEMA=ckan: CKAN's own).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,8 +30,10 @@ services_up() {  # services_up DB CORE
   postgres_database "$1"
   postgres_datastore "$1_datastore"
   redis_start
-  # GOVSHARE_SOLR_SCHEMA: another schema.xml for this core (e.g. CKAN's own, to compare)
-  solr_core "$2" "${GOVSHARE_SOLR_SCHEMA:-$(CKAN_SCHEMA_XML)}"
+  # The Chinese-aware schema (issue 7); GOVSHARE_SOLR_SCHEMA=ckan for CKAN's own, or another path
+  local schema=${GOVSHARE_SOLR_SCHEMA:-$ROOT/stack/solr/schema/govshare-schema.xml}
+  [ "$schema" = ckan ] && schema=$(CKAN_SCHEMA_XML)
+  solr_core "$2" "$schema"
   solr_start
 }
 

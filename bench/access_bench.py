@@ -39,7 +39,8 @@ alternating AB / BA from round to round; a first warm-up round is discarded):
                   the public
   show_member     department member package_show of 200 random entries visible to them
 
-Reported per scenario: median per-call time in A and B and their ratio B/A; the median and
+Reported per scenario: median per-call time in A and B and their ratio B/A with a 95%
+bootstrap interval (rounds resampled, A and B of a round kept paired); the median and
 the range of the per-round ratios (sum of B's calls / sum of A's calls in the same round);
 SQL statements per call in A and B. ``--profile`` then runs every scenario under cProfile in
 both workers and prints, per scenario, where B spends the time A does not.
@@ -59,7 +60,7 @@ i copies entry ((i−1) mod templates)+1, which is what cycling the records give
 is indexed as ``ckan search-index rebuild`` does (package_show with validate=False,
 use_cache=False, B's index hooks), one Solr commit at the end, and a few grants are made (20
 share grants for the member's department, 20 open grants for a citizen). ``--reuse`` keeps a
-loaded database when it and the index hold N entries.
+loaded database that holds N entries (and indexes it again when the index does not).
 
 It WIPES the database and Solr core it is pointed at (unless ``--reuse`` finds N entries), so
 it refuses a database whose name does not contain ``bench``. Run it through
@@ -76,6 +77,7 @@ import os
 import pstats
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -405,9 +407,10 @@ def loaded_count() -> int:
         model.Package.state == "active", model.Package.type == "dataset").count()
 
 
-def prepare(n: int, reuse: bool) -> bool:
-    """Empty the database and index and create departments and users; False when ``reuse``
-    finds the N entries, users and index already there."""
+def prepare(n: int, reuse: bool) -> str:
+    """Empty the database and index and create departments and users ("full"); with
+    ``reuse``: "none" when the N entries, users and index are there, "index" when only the
+    index is not (e.g. the core's schema changed)."""
     import ckan.plugins.toolkit as tk
     from ckan import model
     from ckan.lib import search
@@ -425,7 +428,11 @@ def prepare(n: int, reuse: bool) -> bool:
         else:
             if have == n and indexed == n and users == 2:
                 log(f"--reuse: {have} entries in {db}, {indexed} in the index: not loading")
-                return False
+                return "none"
+            if have == n and users == 2:
+                log(f"--reuse: {have} entries in {db}, {indexed} in the index: indexing again")
+                search.clear_all()
+                return "index"
             log(f"--reuse: {have} entries in {db}, {indexed} indexed, want {n}: reloading")
     if "bench" not in db:
         raise SystemExit(f"refusing to wipe database {db!r}: its name does not contain 'bench'")
@@ -452,7 +459,7 @@ def prepare(n: int, reuse: bool) -> bool:
     for name in sorted(tags):
         model.Session.add(model.Tag(name=name))
     model.repo.commit()
-    return True
+    return "full"
 
 
 def load_part(n: int, part: int, parts: int, seed: int) -> None:
@@ -588,7 +595,11 @@ def finish_load(seed: int) -> None:
 
     from ckanext.govshare import access
 
+    from ckanext.govshare.model import Grant
+
     search.commit()
+    if model.Session.query(Grant).count():
+        return
     site = _site_user()
     rnd = random.Random(seed)
     member_org = model.Group.get("dept-000").id
@@ -630,8 +641,8 @@ def worker_main(args: argparse.Namespace) -> int:
     w = Worker(args.ini)
     if args.worker == "prepare":
         with w.flask_app.test_request_context():
-            fresh = prepare(args.n, args.reuse)
-        proto.write(json.dumps({"load": fresh}) + "\n")
+            mode = prepare(args.n, args.reuse)
+        proto.write(json.dumps({"load": mode}) + "\n")
         return 0
     if args.worker == "load":
         with w.flask_app.test_request_context():
@@ -708,9 +719,9 @@ def _worker_argv(mode: str, ini: str, args: argparse.Namespace, **extra: Any) ->
 def load(args: argparse.Namespace, ini_b: str, env: dict[str, str]) -> float | None:
     t0 = time.perf_counter()
     p = Proc("prepare", _worker_argv("prepare", ini_b, args), env)
-    fresh = p.read()["load"]
+    mode = p.read()["load"]
     p.p.wait()
-    if not fresh:
+    if mode == "none":
         return None
 
     def parallel(mode: str) -> None:
@@ -721,9 +732,10 @@ def load(args: argparse.Namespace, ini_b: str, env: dict[str, str]) -> float | N
             raise SystemExit(f"a {mode} worker failed (exit codes {rcs})")
 
     templates = min(args.n, args.templates)
-    log(f"creating {templates} entries through package_create with {args.loaders} processes (configuration B)")
-    parallel("load")
-    if args.n > templates:
+    if mode == "full":
+        log(f"creating {templates} entries through package_create with {args.loaders} processes (configuration B)")
+        parallel("load")
+    if mode == "full" and args.n > templates:
         log(f"copying them in the database up to {args.n} entries")
         if subprocess.call(_worker_argv("clone", ini_b, args), env=env, stdout=subprocess.DEVNULL):
             raise SystemExit("cloning failed")
@@ -758,10 +770,11 @@ def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins:
         f"N = {n} entries; per-call times in ms; ratio = B/A "
         f"(A: {plugins['A']}, B: {plugins['B']})",
         "",
-        "| scenario | calls/round | A median | B median | ratio of medians | per-round ratio: median [min–max] | "
+        "| scenario | calls/round | A median | B median | ratio of medians | 95% CI | per-round ratio: median [min–max] | "
         "A p10–p90 | B p10–p90 | SQL/call A → B |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
+    rng = random.Random(0)
     for name, per in results.items():
         a_all = [t * 1000 for r in per["A"] for t in r["times"]]
         b_all = [t * 1000 for r in per["B"] for t in r["times"]]
@@ -769,8 +782,15 @@ def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins:
         qa = statistics.mean(q for r in per["A"] for q in r["queries"])
         qb = statistics.mean(q for r in per["B"] for q in r["queries"])
         ma, mb = statistics.median(a_all), statistics.median(b_all)
+        # bootstrap over rounds (A and B of a round stay paired)
+        boots = []
+        for _ in range(500):
+            pick = [rng.randrange(len(per["A"])) for _ in per["A"]]
+            boots.append(statistics.median(t for i in pick for t in per["B"][i]["times"])
+                         / statistics.median(t for i in pick for t in per["A"][i]["times"]))
         lines.append(
             f"| {name} | {len(per['A'][0]['times'])} | {ma:.2f} | {mb:.2f} | **{mb / ma:.3f}** | "
+            f"{_pct(boots, .025):.2f}–{_pct(boots, .975):.2f} | "
             f"{statistics.median(rounds):.3f} [{min(rounds):.3f}–{max(rounds):.3f}] | "
             f"{_pct(a_all, .1):.2f}–{_pct(a_all, .9):.2f} | {_pct(b_all, .1):.2f}–{_pct(b_all, .9):.2f} | "
             f"{qa:.1f} → {qb:.1f} |")
@@ -923,6 +943,8 @@ def orchestrate(args: argparse.Namespace) -> int:
         for w in workers.values():
             w.close()
     print("\n".join(lines))
+    if not args.profile:
+        shutil.rmtree(tmp, ignore_errors=True)
     log(f"total {time.perf_counter() - t_start:.0f} s")
     return 0
 

@@ -30,7 +30,10 @@ _solr_answers || die "Solr is not answering at $SOLR_URL" "start the stack: ./st
 
 postgres_database "$DB"
 postgres_datastore "${DB}_datastore"
-solr_core "$CORE" "${GOVSHARE_SOLR_SCHEMA:-$(CKAN_SCHEMA_XML)}"
+# the stack's schema: the Chinese-aware one when present; GOVSHARE_SOLR_SCHEMA=ckan for CKAN's own
+schema=${GOVSHARE_SOLR_SCHEMA:-$ROOT/stack/solr/schema/govshare-schema.xml}
+{ [ "$schema" = ckan ] || [ ! -f "$schema" ]; } && schema=$(CKAN_SCHEMA_XML)
+solr_core "$CORE" "$schema"
 ckan_env_for "$DB" "$CORE" "$REDIS_DB"
 
 # CKAN's tables and the activity and govshare migrations (idempotent), with the platform's

@@ -103,3 +103,15 @@ class TestChineseSearch:
         assert set(_search("无条件开放")[:5]) == {"gongjiao-xianlu", "gongjiao-xianlu-tongji",
                                               "gongjiao-zhandian", "yibao-dingdian", "shebao-canbao"}
         assert _search("社保就业") == ["shebao-canbao"]  # the theme's label
+
+    def test_department_names_and_short_names_find_its_entries(self):
+        """A citizen searches by the department's name or its short name (交通局, 卫健委)."""
+        assert set(_search("市卫生健康委员会")) == {"yibao-dingdian"}
+        assert set(_search("卫健委")) == {"yibao-dingdian"}
+        assert {"gongjiao-xianlu", "chuzuche-yunying"} <= set(_search("交通局"))
+        assert "yibao-dingdian" not in _search("交通局")
+
+    def test_callers_own_query_fields_are_kept(self):
+        """The Chinese relevance settings apply only when the caller chose none."""
+        result = tk.get_action("package_search")({}, {"q": "公交线路信息", "defType": "dismax", "qf": "name"})
+        assert result["count"] == 0

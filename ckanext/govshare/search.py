@@ -3,6 +3,7 @@
 labels indexed so that a search for 有条件开放 or a theme name finds those entries."""
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from typing import Any
 
@@ -50,8 +51,10 @@ def label_facets(search_results: dict[str, Any]) -> dict[str, Any]:
 
 
 def index_labels(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Add the Chinese and English labels of the entry's vocabulary values to the
-    full-text index (``extras_*`` fields are copied into ``text`` by CKAN's schema)."""
+    """Add the Chinese and English labels of the entry's vocabulary values, and the
+    department's title, to the full-text index (``extras_*`` fields are copied into
+    ``text`` and ``text_words`` by the schema), so 有条件开放, a theme name or 交通局 find
+    the entries."""
     labels: list[str] = []
     for field, voc in FACET_VOCABULARIES.items():
         term = voc.get(pkg_dict.get(field))
@@ -59,4 +62,17 @@ def index_labels(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             labels += [term.zh, term.en]
     if labels:
         pkg_dict["extras_govshare_labels"] = " ".join(labels)
+    organization = (json.loads(pkg_dict.get("data_dict") or "{}").get("organization") or {})
+    if organization.get("title"):
+        pkg_dict["extras_govshare_department"] = organization["title"]
     return pkg_dict
+
+
+def search_params(search_params: dict[str, Any]) -> dict[str, Any]:
+    """Relevance for Chinese queries (bench/search_quality.py measures it): edismax over
+    the exact title and resource code first, then the segmented text — unless the caller
+    chose its own ``qf`` or ``defType``."""
+    if not search_params.get("qf") and not search_params.get("defType"):
+        search_params["defType"] = "edismax"
+        search_params["qf"] = tk.config.get("ckanext.govshare.search.qf")
+    return search_params
