@@ -126,3 +126,25 @@ def test_english_pages(app, w):
     app_id = model.Session.query(Application).one().id
     page = app.get(f"/en/application/{app_id}", headers=w.tokens["citizen"]).get_data(as_text=True)
     assert "working days left" in page and "Open application" in page
+
+
+@pytest.mark.parametrize("kind,path,form", [
+    ("error_report", "/dataset/chuzuche/apply?kind=error_report", {"description": "第3行载客里程为负数"}),
+    ("catalogue_correction", "/dataset/chuzuche/apply?kind=catalogue_correction", {"description": "更新周期应为每日"}),
+    ("open_demand", "/demand", {"description": "希望开放公交实时到站数据", "purpose": "出行应用"}),
+])
+def test_other_request_kinds_through_the_web(app, w, kind, path, form):
+    """chongqing-2018 §20 (errors), chongqing-2019 §32 (catalogue correction),
+    shijingshan-2017 §22 (open-data demand): filed on the web, answered on the web."""
+    if kind == "open_demand":
+        form = dict(form, organization_id=w.org["id"])
+    resp = app.post(path, data=dict(form, client_token=f"tok-{kind}"), headers=w.tokens["citizen"],
+                    follow_redirects=False)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+    application = model.Session.query(Application).one()
+    assert application.kind == kind
+    page = app.get(f"/application/{application.id}", headers=w.tokens["citizen"]).get_data(as_text=True)
+    assert "已受理" in page and "个工作日" in page
+    app.post(f"/application/{application.id}/approve", data={"reply": "已核实并更正"}, headers=w.tokens["clerk"])
+    page = app.get(f"/application/{application.id}", headers=w.tokens["citizen"]).get_data(as_text=True)
+    assert "已同意" in page and "已核实并更正" in page
