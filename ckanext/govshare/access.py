@@ -26,6 +26,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+import sqlalchemy as sa
 from flask import g, has_request_context
 
 import ckan.plugins.toolkit as tk
@@ -38,14 +39,34 @@ DATA_FIELDS = ("url", "original_url", "cache_url", "datastore_active", "url_type
                "api_call", "api_description")
 
 
+LEVEL_KEYS = ("open_type", "share_type")
+
+
+def _levels(pkg: model.Package) -> dict[str, str]:
+    """The entry's two access attributes, without loading all its extras: from the extras
+    when the session has them already (so a change being saved is seen), else one two-row
+    query. Never cached: a level change takes effect at once."""
+    state = sa.inspect(pkg)
+    if "_extras" not in state.unloaded:
+        levels = {k: e.value for k, e in pkg._extras.items() if k in LEVEL_KEYS and e.state == "active"}
+    elif state.persistent:
+        rows = model.Session.query(model.PackageExtra.key, model.PackageExtra.value).filter(
+            model.PackageExtra.package_id == pkg.id, model.PackageExtra.key.in_(LEVEL_KEYS),
+            model.PackageExtra.state == "active")
+        levels = dict(rows.all())
+    else:
+        levels = {k: v for k, v in pkg.extras.items() if k in LEVEL_KEYS}
+    return levels
+
+
 def open_type(pkg: model.Package | dict[str, Any]) -> str:
     """The entry's open attribute; an entry without one is treated as 不予开放."""
-    value = pkg.get("open_type") if isinstance(pkg, dict) else pkg.extras.get("open_type")
+    value = pkg.get("open_type") if isinstance(pkg, dict) else _levels(pkg).get("open_type")
     return value if value in ("unconditional", "conditional", "closed") else "closed"
 
 
 def share_type(pkg: model.Package | dict[str, Any]) -> str:
-    value = pkg.get("share_type") if isinstance(pkg, dict) else pkg.extras.get("share_type")
+    value = pkg.get("share_type") if isinstance(pkg, dict) else _levels(pkg).get("share_type")
     return value if value in ("unconditional", "conditional", "none") else "none"
 
 
@@ -71,27 +92,34 @@ class Principal:
     def department_member(self) -> bool:
         return bool(self.org_ids)
 
+    def _load_grants(self) -> None:
+        """Both kinds of valid grants of this user, in one query."""
+        from ckanext.govshare.model import Grant
+
+        self._open_grants, self._share_grants = set(), set()
+        conditions = []
+        if self.user_id:
+            conditions.append(sa.and_(Grant.kind == "open", Grant.user_id == self.user_id))
+        if self.org_ids:
+            conditions.append(sa.and_(Grant.kind == "share", Grant.organization_id.in_(self.org_ids)))
+        if not conditions:
+            return
+        rows = Grant.valid_query().with_entities(Grant.kind, Grant.package_id).filter(sa.or_(*conditions))
+        for kind, package_id in rows:
+            (self._open_grants if kind == "open" else self._share_grants).add(package_id)
+
     def open_grants(self) -> set[str]:
         """Package ids this user holds a valid open grant for."""
         if self._open_grants is None:
-            from ckanext.govshare.model import Grant
-
-            self._open_grants = set()
-            if self.user_id:
-                rows = Grant.valid_query().filter(Grant.kind == "open", Grant.user_id == self.user_id)
-                self._open_grants = {g.package_id for g in rows}
+            self._load_grants()
+        assert self._open_grants is not None
         return self._open_grants
 
     def share_grants(self) -> set[str]:
         """Package ids one of this user's departments holds a valid share grant for."""
         if self._share_grants is None:
-            from ckanext.govshare.model import Grant
-
-            self._share_grants = set()
-            if self.org_ids:
-                rows = Grant.valid_query().filter(
-                    Grant.kind == "share", Grant.organization_id.in_(self.org_ids))
-                self._share_grants = {g.package_id for g in rows}
+            self._load_grants()
+        assert self._share_grants is not None
         return self._share_grants
 
 

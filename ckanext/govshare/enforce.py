@@ -63,17 +63,27 @@ def packages_by_id(ids: Iterable[str]) -> dict[str, model.Package]:
     return {p.id: p for p in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
 
 
+def _has_levels(row: dict[str, Any]) -> bool:
+    return all(k in row for k in ("id", "owner_org", "open_type", "share_type"))
+
+
 def filter_search_results(principal: access.Principal, result: dict[str, Any]) -> dict[str, Any]:
     """package_search output as ``principal`` may have it."""
     if principal.sysadmin:
         return result
     rows = result.get("results") or []
-    pkgs = packages_by_id(r.get("id") for r in rows if isinstance(r, dict))
+    # whole entries carry their own levels (reindexed on every change); rows of a custom
+    # ``fl`` are looked up
+    lookup = [r.get("id") for r in rows if isinstance(r, dict) and not _has_levels(r)]
+    pkgs = packages_by_id(lookup) if lookup else {}
     for row in rows:
         if not isinstance(row, dict):
             continue
-        pkg = pkgs.get(row.get("id"))
-        allowed = pkg is not None and access.can_use_data(principal, pkg)
+        if _has_levels(row):
+            allowed = access.can_use_data(principal, row)
+        else:
+            pkg = pkgs.get(row.get("id"))
+            allowed = pkg is not None and access.can_use_data(principal, pkg)
         if "resources" in row and not allowed:
             access.withhold(row)
         if not allowed:

@@ -237,7 +237,8 @@ def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return enforce.filter_search_results(_principal(context), up(context, data_dict))
+    result = up(context, data_dict)
+    return enforce.filter_search_results(_principal(context), result)
 
 
 @tk.chained_action
