@@ -98,20 +98,15 @@ def _require_data(context: Context, resource_id: str | None) -> None:
         raise tk.NotAuthorized(_("This data is available on application"))
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def datastore_search(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+def _datastore_resource(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """datastore_search and datastore_info: the resource's rows and fields are data."""
     result: Any = next_auth(context, data_dict)
     _require_data(context, data_dict.get("resource_id") or data_dict.get("id"))
     return result
 
 
-@tk.chained_auth_function
-@tk.auth_allow_anonymous_access
-def datastore_info(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-    result: Any = next_auth(context, data_dict)
-    _require_data(context, data_dict.get("resource_id") or data_dict.get("id"))
-    return result
+datastore_search = tk.chained_auth_function(tk.auth_allow_anonymous_access(_datastore_resource))
+datastore_info = datastore_search
 
 
 @tk.chained_auth_function
