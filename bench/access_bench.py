@@ -50,7 +50,7 @@ allowed open × share combination (40% 无条件开放/无条件共享, 20% 有�
 有条件/有条件, 10% 不予开放/无条件共享, 10% 不予开放/有条件共享, 8% 不予开放/不予共享),
 1–2 resources each (~40% add an interface resource). The first ``--templates`` entries
 (default 3,000) are made through ``package_create`` (configuration B: every govshare rule
-applies) from the real catalogue records (``/work/shared/data/real-catalogue/records.jsonl``:
+applies) from the real catalogue records (``../shared/data/real-catalogue/records.jsonl``:
 titles, descriptions, departments, themes, update cycles, formats, data items, tags; generated
 without the file), by ``--loaders`` processes (one transaction per entry: with ``defer_commit``
 batches the loaders deadlock on govshare's advisory locks on resource codes). The rest are
@@ -88,7 +88,8 @@ from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-RECORDS = "/work/shared/data/real-catalogue/records.jsonl"
+RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 TAG_RE = re.compile(r"^[\w\-. ]{2,100}$")
 N_DEPARTMENTS = 50

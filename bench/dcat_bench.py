@@ -2,7 +2,7 @@
 """DCAT export benchmark: the govshare DCAT-AP 3 profile against ckanext-dcat's default
 ``euro_dcat_ap_3`` profile on the same catalogue entries.
 
-Two parts, both on real catalogue records (``/work/shared/data/real-catalogue/records.jsonl``:
+Two parts, both on real catalogue records (``../shared/data/real-catalogue/records.jsonl``:
 titles, descriptions, departments, themes, open types, update cycles, formats, data items,
 tags; cycled when N is larger; generated entries without the file):
 
@@ -55,7 +55,8 @@ import tracemalloc
 import uuid
 from typing import Any, Iterator
 
-RECORDS = "/work/shared/data/real-catalogue/records.jsonl"
+RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
 # default: ckanext-dcat's DCAT-AP 3 profile; govshare: what the catalogue endpoints run for the
 # configured "euro_dcat_ap_3 govshare" (profiles.profile_names(): the govshare profile, which
 # contains DCAT-AP 3, in one pass)

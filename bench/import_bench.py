@@ -3,7 +3,7 @@
 ``package_create`` calls on the same entries, each on a freshly cleaned database and index.
 
 The entries are built from the real catalogue records in
-``/work/shared/data/real-catalogue/records.jsonl`` (titles, descriptions, departments, themes,
+``../shared/data/real-catalogue/records.jsonl`` (titles, descriptions, departments, themes,
 open types, update cycles, formats, data items, tags of 2,999 published entries; cycled when
 N is larger, none skipped) and mapped onto the govshare schema so that every entry is valid.
 Without the records file, entries are generated.
@@ -36,7 +36,8 @@ import tempfile
 import time
 from typing import Any
 
-RECORDS = "/work/shared/data/real-catalogue/records.jsonl"
+RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
 
 THEME_WORDS = [
     ("交通", "transport"), ("教育", "education"), ("文化", "culture"), ("科技", "education"),

@@ -4,7 +4,7 @@ Chinese-aware schema (stack/solr/schema/govshare-schema.xml) on a judged set of 
 queries (bench/queries_zh.yaml), reporting recall@10 and nDCG@10 per category and overall.
 
 The catalogue: the demo catalogue (ckanext/govshare/data/demo_catalogue.yaml, 28 entries, loaded
-with ``ckanext.govshare.demo.load``) plus, when ``/work/shared/data/real-catalogue/records.jsonl``
+with ``ckanext.govshare.demo.load``) plus, when ``../shared/data/real-catalogue/records.jsonl``
 is present, a fixed sample of real published entries (default 1,000 of 2,999, mapped onto the
 govshare schema as bench/import_bench.py does and imported with the catalogue importer) so that
 ranking has real competition. Without the records file it says so and runs on the demo only.
@@ -62,7 +62,8 @@ from typing import Any
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-RECORDS = "/work/shared/data/real-catalogue/records.jsonl"
+RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
 QUERIES = os.path.join(ROOT, "bench", "queries_zh.yaml")
 OUR_SCHEMA = os.path.join(ROOT, "stack", "solr", "schema", "govshare-schema.xml")
 REAL_CODE_START = 100001  # resource codes /100001 ... never collide with the demo's /000001 ...
