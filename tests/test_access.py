@@ -133,6 +133,7 @@ ENTRY_ROUTES = {
 }
 # Routes that list entries: their bodies are searched for every marker.
 LISTING_ROUTES = ("/dataset/", "/organization/provider-dept", "/catalog.ttl", "/catalog.jsonld",
+                  "/share-catalog.ttl", "/share-catalog.jsonld",
                   "/feeds/dataset.atom", "/feeds/organization/provider-dept.atom",
                   "/organization/activity/provider-dept", "/dashboard/", "/user/activity/sysadmin-actor",
                   "/api/3/action/package_list", "/api/3/action/current_package_list_with_resources",

@@ -26,6 +26,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
+from collections import OrderedDict
+
 import sqlalchemy as sa
 from flask import g, has_request_context
 
@@ -42,11 +44,21 @@ DATA_FIELDS = ("url", "original_url", "cache_url", "datastore_active", "url_type
 LEVEL_KEYS = ("open_type", "share_type")
 
 
+_LEVELS_CACHE: "OrderedDict[tuple[str, Any], dict[str, str]]" = OrderedDict()
+_LEVELS_CACHE_SIZE = 50_000
+
+
 def _levels(pkg: model.Package) -> dict[str, str]:
     """The entry's two access attributes, without loading all its extras: from the extras
     when the session has them already (so a change being saved is seen), else one two-row
-    query. Never cached: a level change takes effect at once."""
+    query, remembered per version of the entry (``metadata_modified`` changes with every
+    update, so a level change takes effect at once)."""
     state = sa.inspect(pkg)
+    key = (pkg.id, pkg.metadata_modified)
+    if "_extras" in state.unloaded and state.persistent and not state.modified:
+        cached = _LEVELS_CACHE.get(key)
+        if cached is not None:
+            return cached
     if "_extras" not in state.unloaded:
         levels = {k: e.value for k, e in pkg._extras.items() if k in LEVEL_KEYS and e.state == "active"}
     elif state.persistent:
@@ -54,6 +66,9 @@ def _levels(pkg: model.Package) -> dict[str, str]:
             model.PackageExtra.package_id == pkg.id, model.PackageExtra.key.in_(LEVEL_KEYS),
             model.PackageExtra.state == "active")
         levels = dict(rows.all())
+        _LEVELS_CACHE[key] = levels
+        if len(_LEVELS_CACHE) > _LEVELS_CACHE_SIZE:
+            _LEVELS_CACHE.popitem(last=False)
     else:
         levels = {k: v for k, v in pkg.extras.items() if k in LEVEL_KEYS}
     return levels
