@@ -9,7 +9,7 @@ none of them decides anything itself — they ask ``access``.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import request
 
@@ -95,20 +95,32 @@ def filter_search_results(principal: access.Principal, result: dict[str, Any]) -
     return result
 
 
-def filter_package_list(principal: access.Principal, packages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop entries ``principal`` may not know of, withhold data they may not have."""
+def _visible_items(principal: access.Principal, items: list[dict[str, Any]], package_key: str,
+                   withhold: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
+    """Drop the items of entries ``principal`` may not know of; ``withhold`` the data of
+    entries whose data they may not have. Each item names its entry by ``package_key``."""
     if principal.sysadmin:
-        return packages
-    pkgs = packages_by_id(p.get("id") for p in packages)
+        return items
+    pkgs = packages_by_id(i.get(package_key) for i in items)
     kept = []
-    for pkg_dict in packages:
-        pkg = pkgs.get(pkg_dict.get("id"))
+    for item in items:
+        pkg = pkgs.get(item.get(package_key))
         if pkg is None or not access.can_see(principal, pkg):
             continue
-        if "resources" in pkg_dict and not access.can_use_data(principal, pkg):
-            access.withhold(pkg_dict)
-        kept.append(pkg_dict)
+        if not access.can_use_data(principal, pkg):
+            withhold(item)
+        kept.append(item)
     return kept
+
+
+def _withhold_if_resources(pkg_dict: dict[str, Any]) -> None:
+    if "resources" in pkg_dict:
+        access.withhold(pkg_dict)
+
+
+def filter_package_list(principal: access.Principal, packages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop entries ``principal`` may not know of, withhold data they may not have."""
+    return _visible_items(principal, packages, "id", _withhold_if_resources)
 
 
 def filter_names(principal: access.Principal, names: list[str]) -> list[str]:
@@ -120,18 +132,7 @@ def filter_names(principal: access.Principal, names: list[str]) -> list[str]:
 
 
 def filter_resources(principal: access.Principal, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if principal.sysadmin:
-        return resources
-    pkgs = packages_by_id(r.get("package_id") for r in resources)
-    kept = []
-    for res in resources:
-        pkg = pkgs.get(res.get("package_id"))
-        if pkg is None or not access.can_see(principal, pkg):
-            continue
-        if not access.can_use_data(principal, pkg):
-            access.withhold_resource(res)
-        kept.append(res)
-    return kept
+    return _visible_items(principal, resources, "package_id", access.withhold_resource)
 
 
 def _activity_package(activity: dict[str, Any]) -> dict[str, Any] | None:
@@ -174,6 +175,18 @@ def require_visible(principal: access.Principal, package_id_or_name: str | None)
     return pkg
 
 
+def _activity_table() -> Any:
+    return model.meta.metadata.tables["activity"]
+
+
+def activity_row(activity_id: str | None) -> Any:
+    """The activity row (its ``object_id`` names the entry), or None."""
+    if not activity_id:
+        return None
+    table = _activity_table()
+    return model.Session.execute(table.select().where(table.c.id == activity_id)).first()
+
+
 def update_activity_labels(package_id: str) -> None:
     """Re-label an entry's past activities when its level changes, so an entry that left
     the public catalogue also leaves the public activity streams at once."""
@@ -181,11 +194,8 @@ def update_activity_labels(package_id: str) -> None:
     if pkg is None:
         return
     labels = access.dataset_labels(pkg)
-    model.Session.execute(
-        model.meta.metadata.tables["activity"].update()
-        .where(model.meta.metadata.tables["activity"].c.object_id == pkg.id)
-        .values(permission_labels=labels)
-    )
+    table = _activity_table()
+    model.Session.execute(table.update().where(table.c.object_id == pkg.id).values(permission_labels=labels))
 
 
 def guard_request() -> Any:
@@ -199,10 +209,7 @@ def guard_request() -> Any:
     if endpoint.startswith("activity.") and endpoint != "activity.package_activity":
         activity_id = args.get("activity_id")
         if activity_id:
-            row = model.Session.execute(
-                model.meta.metadata.tables["activity"].select()
-                .where(model.meta.metadata.tables["activity"].c.id == activity_id)
-            ).first()
+            row = activity_row(activity_id)
             ident = row.object_id if row is not None else ident
     pkg = model.Package.get(ident) if ident else None
     if pkg is None:

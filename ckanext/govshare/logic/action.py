@@ -19,6 +19,7 @@ from ckanext.govshare.logic.application import (  # noqa: F401 (registered throu
     govshare_application_approve, govshare_application_create, govshare_application_event_list,
     govshare_application_extend, govshare_application_list, govshare_application_refuse,
     govshare_application_show, govshare_application_withdraw)
+from ckanext.govshare.logic.application import context_user
 from ckanext.govshare.model import Grant
 from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
 
@@ -91,14 +92,6 @@ def govshare_vocabulary_list(context: Context, data_dict: DataDict) -> ActionRes
 
 # --- grants ---------------------------------------------------------------------------------
 
-def _user_obj(context: Context) -> model.User | None:
-    user = context.get("auth_user_obj")
-    if isinstance(user, model.User):
-        return user
-    name = context.get("user")
-    return model.User.get(name) if name else None
-
-
 def _parse_expiry(value: Any) -> datetime.datetime | None:
     if value in (None, ""):
         return None
@@ -164,7 +157,7 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult
     if errors:
         raise tk.ValidationError(errors)
     grant.expires_at = _parse_expiry(data_dict.get("expires_at"))
-    actor = _user_obj(context)
+    actor = context_user(context)
     grant.granted_by = actor.id if actor else tk.get_action("get_site_user")({"ignore_auth": True}, {})["id"]
     model.Session.add(grant)
     if not context.get("defer_commit"):
@@ -189,7 +182,7 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult
         raise tk.ObjectNotFound(_("Grant not found"))
     if grant.revoked_at is not None:
         raise tk.ValidationError({"id": [_("This grant is already revoked")]})
-    actor = _user_obj(context)
+    actor = context_user(context)
     grant.revoked_at = utcnow()
     grant.revoked_by = actor.id if actor else None
     grant.revoke_reason = data_dict.get("reason")
@@ -369,10 +362,7 @@ def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.side_effect_free
 def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
-    activity = model.Session.execute(
-        model.meta.metadata.tables["activity"].select()
-        .where(model.meta.metadata.tables["activity"].c.id == data_dict.get("id"))
-    ).first()
+    activity = enforce.activity_row(data_dict.get("id"))
     if activity is None:
         return result
     kept = enforce.filter_activities(

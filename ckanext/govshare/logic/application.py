@@ -8,7 +8,7 @@ working-day calendar (``workdays``); the state machine is ``ckanext/govshare/wor
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -29,10 +29,17 @@ _ = tk._
 DUE_SOON_WORKING_DAYS = 3
 
 
-def _actor(context: Context) -> model.User:
+def context_user(context: Context) -> Optional[model.User]:
+    """The user an action runs for: ``auth_user_obj``, else the ``user`` name."""
     user = context.get("auth_user_obj")
-    if not isinstance(user, model.User):
-        user = model.User.get(context.get("user") or "")
+    if isinstance(user, model.User):
+        return user
+    name = context.get("user")
+    return model.User.get(name) if name else None
+
+
+def _actor(context: Context) -> model.User:
+    user = context_user(context)
     if user is None:
         raise tk.NotAuthorized(_("You must be logged in"))
     return user
@@ -362,6 +369,17 @@ def _locked(context: Context, data_dict: DataDict, auth: str) -> tuple[model.Use
     return _actor(context), locked
 
 
+def _commit_step(step: Callable[[], Any]) -> None:
+    """Run one workflow transition on the locked application and commit it; an illegal
+    transition rolls back (releasing the lock) and becomes a validation error."""
+    try:
+        step()
+    except workflow.IllegalTransition as e:
+        model.Session.rollback()
+        raise _illegal(e)
+    model.Session.commit()
+
+
 def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
     from ckanext.govshare.helpers import govshare_status_label
 
@@ -413,12 +431,7 @@ def govshare_application_extend(context: Context, data_dict: DataDict) -> Action
         raise tk.ValidationError(errors)
     current_due = app.due_at
     new_due = _naive_utc(workdays.deadline(current_due, data_dict["days"]))
-    try:
-        workflow.extend(app, user.id, data_dict["days"], data_dict["reason"], head.id, new_due)
-    except workflow.IllegalTransition as e:
-        model.Session.rollback()
-        raise _illegal(e)
-    model.Session.commit()
+    _commit_step(lambda: workflow.extend(app, user.id, data_dict["days"], data_dict["reason"], head.id, new_due))
     notify.extended(app)
     return application_dict(app, user)
 
@@ -453,12 +466,7 @@ def govshare_application_approve(context: Context, data_dict: DataDict) -> Actio
             raise tk.ValidationError({"expires_at": [_("The expiry must be in the future")]})
     elif app.period_end:
         expires = _naive_utc(workdays.end_of_day(app.period_end))
-    try:
-        workflow.approve(app, user.id, data_dict.get("conditions"), expires, data_dict.get("reply"))
-    except workflow.IllegalTransition as e:
-        model.Session.rollback()
-        raise _illegal(e)
-    model.Session.commit()
+    _commit_step(lambda: workflow.approve(app, user.id, data_dict.get("conditions"), expires, data_dict.get("reply")))
     access.forget_cached_principals()
     notify.decided(app)
     return application_dict(app, user)
@@ -487,12 +495,7 @@ def govshare_application_refuse(context: Context, data_dict: DataDict) -> Action
     if errors:
         model.Session.rollback()
         raise tk.ValidationError(errors)
-    try:
-        workflow.refuse(app, user.id, data_dict["reason"], data_dict["basis"])
-    except workflow.IllegalTransition as e:
-        model.Session.rollback()
-        raise _illegal(e)
-    model.Session.commit()
+    _commit_step(lambda: workflow.refuse(app, user.id, data_dict["reason"], data_dict["basis"]))
     notify.decided(app)
     return application_dict(app, user)
 
@@ -509,12 +512,7 @@ def govshare_application_withdraw(context: Context, data_dict: DataDict) -> Acti
     :rtype: dictionary
     """
     user, app = _locked(context, data_dict, "govshare_application_withdraw")
-    try:
-        workflow.withdraw(app, user.id, data_dict.get("reason"))
-    except workflow.IllegalTransition as e:
-        model.Session.rollback()
-        raise _illegal(e)
-    model.Session.commit()
+    _commit_step(lambda: workflow.withdraw(app, user.id, data_dict.get("reason")))
     return application_dict(app, user)
 
 
