@@ -443,3 +443,75 @@ def test_unconditional_entry_behaves_like_a_public_ckan_dataset(app):
     assert "https://data.example.gov.cn/open.csv" in app.get(f"/dataset/{pkg['name']}").get_data(as_text=True)
     activity = app.get(f"/api/3/action/package_activity_list?id={pkg['id']}").json["result"]
     assert activity and activity[0]["activity_type"] == "new package"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db")
+class TestLabelsAgreeWithCkan:
+    """The request's principal replaces CKAN's ``organization_list_for_user`` lookup for the
+    permission labels, so both must name the same departments for every kind of membership
+    (and the access rules then use exactly the departments CKAN's own labels would)."""
+
+    def _ckan_labels(self, user: model.User) -> set[str]:
+        from ckan.lib.plugins import DefaultPermissionLabels
+
+        return set(DefaultPermissionLabels().get_user_dataset_labels(user))
+
+    def _ours(self, user: model.User) -> set[str]:
+        from ckanext.govshare import access
+
+        return set(access.user_labels(user)) - {access.DEPARTMENT_LABEL}
+
+    @pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", "true")
+    def test_every_kind_of_membership(self):
+        from ckanext.govshare import access
+
+        users = {k: factories.User() for k in ("none", "member", "editor", "admin", "parent_admin",
+                                               "parent_editor", "left", "collaborator")}
+        parent, child, grandchild = department(), department(), department()
+        deleted = department()
+        model.Session.add(model.Member(group=model.Group.get(child["id"]), table_id=parent["id"], table_name="group",
+                                       capacity="parent", state="active"))
+        model.Session.add(model.Member(group=model.Group.get(grandchild["id"]), table_id=child["id"], table_name="group",
+                                       capacity="parent", state="active"))
+        model.Session.commit()
+        for key, org, role in (("member", child, "member"), ("editor", child, "editor"),
+                               ("admin", child, "admin"), ("parent_admin", parent, "admin"),
+                               ("parent_editor", parent, "editor"), ("left", child, "editor"),
+                               ("editor", deleted, "editor")):
+            helpers.call_action("organization_member_create", id=org["id"], username=users[key]["name"], role=role)
+        site = {"ignore_auth": True, "user": factories.Sysadmin()["name"]}
+        helpers.call_action("organization_member_delete", site, id=child["id"], username=users["left"]["name"])
+        helpers.call_action("organization_delete", site, id=deleted["id"])
+        shared = entry(child, **{"private": True})
+        helpers.call_action("package_collaborator_create", id=shared["id"], user_id=users["collaborator"]["id"],
+                            capacity="member")
+
+        for key, user_dict in users.items():
+            user = model.User.get(user_dict["id"])
+            assert self._ours(user) == self._ckan_labels(user), key
+        # the admin of the parent reaches the departments below it, as CKAN's cascade does
+        parent_admin = access.principal_for(users["parent_admin"]["name"])
+        assert parent_admin.org_ids == {parent["id"], child["id"], grandchild["id"]}
+        assert access.principal_for(users["parent_editor"]["name"]).org_ids == {parent["id"]}
+        assert access.principal_for(users["left"]["name"]).org_ids == frozenset()
+        assert access.principal_for(users["editor"]["name"]).org_ids == {child["id"]}
+        assert f"collaborator-{shared['id']}" in self._ours(model.User.get(users["collaborator"]["id"]))
+
+    def test_share_grants_reach_the_departments_below_a_parent_admin(self):
+        """A share grant to a department (chongqing-2018 §19) serves whoever reads that
+        department's entries, including the administrators of the department above it."""
+        from ckanext.govshare import access
+
+        parent, child, provider = department(), department(), department()
+        model.Session.add(model.Member(group=model.Group.get(child["id"]), table_id=parent["id"], table_name="group",
+                                       capacity="parent", state="active"))
+        model.Session.commit()
+        admin, sysadmin = factories.User(), factories.Sysadmin()
+        helpers.call_action("organization_member_create", id=parent["id"], username=admin["name"], role="admin")
+        item = entry(provider, **LEVEL_EXTRAS[("conditional", "conditional")],
+                     open_type="conditional", share_type="conditional")
+        helpers.call_action("govshare_grant_create", context={"user": sysadmin["name"]}, package_id=item["id"],
+                            kind="share", organization_id=child["id"])
+        principal = access.principal_for(admin["name"])
+        assert principal.share_grants() == {item["id"]}
+        assert access.can_use_data(principal, model.Package.get(item["id"]))

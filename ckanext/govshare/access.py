@@ -55,11 +55,12 @@ def _levels(pkg: model.Package) -> dict[str, str]:
     update, so a level change takes effect at once)."""
     state = sa.inspect(pkg)
     key = (pkg.id, pkg.metadata_modified)
-    if "_extras" in state.unloaded and state.persistent and not state.modified:
+    loaded = "_extras" in pkg.__dict__  # (``state.unloaded`` walks every attribute: slow)
+    if not loaded and state.persistent and not state.modified:
         cached = _LEVELS_CACHE.get(key)
         if cached is not None:
             return cached
-    if "_extras" not in state.unloaded:
+    if loaded:
         levels = {k: e.value for k, e in pkg._extras.items() if k in LEVEL_KEYS and e.state == "active"}
     elif state.persistent:
         rows = model.Session.query(model.PackageExtra.key, model.PackageExtra.value).filter(
@@ -91,13 +92,15 @@ def requires_login() -> bool:
 
 @dataclass
 class Principal:
-    """What the access rules need to know about a user, computed once per request."""
+    """What the access rules need to know about a user, computed once per request: the
+    departments whose entries they may read (CKAN's ``member-`` permission labels come from
+    the same set) and their valid grants, all read in one query (:func:`principal_for`)."""
 
     user_id: Optional[str] = None
     sysadmin: bool = False
     org_ids: frozenset[str] = frozenset()
-    _open_grants: Optional[set[str]] = field(default=None, repr=False)
-    _share_grants: Optional[set[str]] = field(default=None, repr=False)
+    open_grant_ids: frozenset[str] = frozenset()
+    share_grant_ids: frozenset[str] = frozenset()
 
     @property
     def authenticated(self) -> bool:
@@ -107,49 +110,74 @@ class Principal:
     def department_member(self) -> bool:
         return bool(self.org_ids)
 
-    def _load_grants(self) -> None:
-        """Both kinds of valid grants of this user, in one query."""
-        from ckanext.govshare.model import Grant
-
-        self._open_grants, self._share_grants = set(), set()
-        conditions = []
-        if self.user_id:
-            conditions.append(sa.and_(Grant.kind == "open", Grant.user_id == self.user_id))
-        if self.org_ids:
-            conditions.append(sa.and_(Grant.kind == "share", Grant.organization_id.in_(self.org_ids)))
-        if not conditions:
-            return
-        rows = Grant.valid_query().with_entities(Grant.kind, Grant.package_id).filter(sa.or_(*conditions))
-        for kind, package_id in rows:
-            (self._open_grants if kind == "open" else self._share_grants).add(package_id)
-
-    def open_grants(self) -> set[str]:
+    def open_grants(self) -> frozenset[str]:
         """Package ids this user holds a valid open grant for."""
-        if self._open_grants is None:
-            self._load_grants()
-        assert self._open_grants is not None
-        return self._open_grants
+        return self.open_grant_ids
 
-    def share_grants(self) -> set[str]:
+    def share_grants(self) -> frozenset[str]:
         """Package ids one of this user's departments holds a valid share grant for."""
-        if self._share_grants is None:
-            self._load_grants()
-        assert self._share_grants is not None
-        return self._share_grants
+        return self.share_grant_ids
 
 
 ANONYMOUS = Principal()
 
 
-def _user_org_ids(user: model.User) -> frozenset[str]:
-    rows = (
-        model.Session.query(model.Member.group_id)
-        .join(model.Group, model.Group.id == model.Member.group_id)
-        .filter(model.Member.table_name == "user", model.Member.table_id == user.id,
-                model.Member.state == "active", model.Group.is_organization.is_(True),
-                model.Group.state == "active")
-    )
-    return frozenset(r[0] for r in rows)
+def _valid_grant() -> Any:
+    from ckanext.govshare.model import Grant
+    from ckanext.govshare.model.grant import utcnow
+
+    return sa.and_(Grant.revoked_at.is_(None), sa.or_(Grant.expires_at.is_(None), Grant.expires_at > utcnow()))
+
+
+def _principal_rows(user_id: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The user's departments, open grants and their departments' share grants, in one query.
+
+    Departments are those CKAN's ``organization_list_for_user`` returns for the ``read``
+    permission: active organizations the user is an active member of in a role that may read,
+    and, for roles that cascade (``ckan.auth.roles_that_cascade_to_sub_groups``), the
+    departments below them."""
+    from ckan import authz
+    from ckanext.govshare.model import Grant
+
+    member, group, child = model.Member, model.Group, sa.orm.aliased(model.Member)
+    roles = authz.get_roles_with_permission("read")
+    membership = sa.and_(
+        member.table_name == "user", member.table_id == user_id, member.state == "active",
+        member.capacity.in_(roles), group.is_organization.is_(True), group.state == "active")
+    has_children = sa.exists().where(
+        child.table_id == member.group_id, child.table_name == "group", child.state == "active")
+    departments = (
+        sa.select(sa.literal("member").label("kind"), member.group_id.label("id"),
+                  member.capacity.label("capacity"), has_children.label("has_children"))
+        .select_from(member).join(group, group.id == member.group_id).where(membership))
+    open_grants = sa.select(sa.literal("open"), Grant.package_id, sa.null(), sa.false()).where(
+        Grant.kind == "open", Grant.user_id == user_id, _valid_grant())
+    share_grants = (
+        sa.select(sa.literal("share"), Grant.package_id, sa.null(), sa.false())
+        .select_from(Grant).join(member, member.group_id == Grant.organization_id)
+        .join(group, group.id == member.group_id)
+        .where(Grant.kind == "share", membership, _valid_grant()))
+    rows = model.Session.execute(sa.union_all(departments, open_grants, share_grants)).all()
+
+    org_ids = {r.id for r in rows if r.kind == "member"}
+    opened = {r.id for r in rows if r.kind == "open"}
+    shared = {r.id for r in rows if r.kind == "share"}
+    cascade = authz.check_config_permission("roles_that_cascade_to_sub_groups") or []
+    below: set[str] = set()
+    for row in rows:
+        if row.kind == "member" and row.has_children and row.capacity in cascade:
+            parent = model.Group.get(row.id)
+            if parent is not None:
+                below.update(c[0] for c in parent.get_children_group_hierarchy(type="organization"))
+    below -= org_ids
+    if below:
+        below = {i for (i,) in model.Session.query(model.Group.id).filter(
+            model.Group.id.in_(below), model.Group.is_organization.is_(True),
+            model.Group.state == "active")}
+        org_ids |= below
+        shared.update(i for (i,) in model.Session.query(Grant.package_id).filter(
+            Grant.kind == "share", Grant.organization_id.in_(below), _valid_grant()))
+    return frozenset(org_ids), frozenset(opened), frozenset(shared)
 
 
 def principal_for(user: model.User | str | None) -> Principal:
@@ -160,7 +188,9 @@ def principal_for(user: model.User | str | None) -> Principal:
         return ANONYMOUS
     if not isinstance(user, model.User):
         return ANONYMOUS
-    return Principal(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=_user_org_ids(user))
+    org_ids, opened, shared = _principal_rows(user.id)
+    return Principal(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=org_ids,
+                     open_grant_ids=opened, share_grant_ids=shared)
 
 
 def principal_from_context(context: dict[str, Any] | None) -> Principal:
@@ -169,7 +199,12 @@ def principal_from_context(context: dict[str, Any] | None) -> Principal:
     A context with neither (the search indexer, background jobs) is anonymous, so what
     ends up in the search index is only what the public may see."""
     context = context or {}
-    user = context.get("auth_user_obj") or context.get("user") or None
+    user = context.get("auth_user_obj")
+    if not isinstance(user, model.User):
+        # flask-login's anonymous user, or no object: the user's name, if any
+        user = context.get("user") or None
+        if not isinstance(user, str):
+            return ANONYMOUS
     if isinstance(user, str) and user == _site_user_name():
         return Principal(user_id="__site__", sysadmin=True)
     key = user.id if isinstance(user, model.User) else user
@@ -180,7 +215,12 @@ def principal_from_context(context: dict[str, Any] | None) -> Principal:
         return cache[key]
     principal = principal_for(user)
     if cache is not None:
+        # the same user comes by object (labels, auth) and by name (actions): remember both
         cache[key] = principal
+        if isinstance(user, model.User):
+            cache[user.name] = principal
+        elif principal.user_id:
+            cache[principal.user_id] = principal
     return principal
 
 
@@ -241,12 +281,17 @@ def can_see(principal: Principal, pkg: model.Package | dict[str, Any]) -> bool:
     return principal.department_member and share_type(pkg) in ("unconditional", "conditional")
 
 
-def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any]) -> bool:
-    """May ``principal`` have the entry's data (URLs, files, previews)?"""
+def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any],
+                 login_required: Optional[bool] = None) -> bool:
+    """May ``principal`` have the entry's data (URLs, files, previews)?
+
+    ``login_required``: :func:`requires_login`, when the caller has read it already."""
     if principal.sysadmin or _org_id(pkg) in principal.org_ids:
         return True
     opened = open_type(pkg)
-    if opened == "unconditional" and (principal.authenticated or not requires_login()):
+    if opened == "unconditional" and principal.authenticated:
+        return True
+    if opened == "unconditional" and not (requires_login() if login_required is None else login_required):
         return True
     if opened == "conditional" and _pkg_id(pkg) in principal.open_grants():
         return True
@@ -270,7 +315,20 @@ def dataset_labels(pkg: model.Package) -> list[str]:
 
 
 def user_labels(user: model.User | None) -> list[str]:
-    labels = DefaultPermissionLabels().get_user_dataset_labels(user)  # type: ignore[arg-type]
+    """The user's permission labels, as CKAN's default ones (``public``, ``creator-``,
+    ``member-`` for the departments they may read, ``collaborator-``) plus the department label,
+    made from the request's principal so that CKAN's labels and the access rules come from the
+    same query."""
+    if not isinstance(user, model.User) or user.is_anonymous or user.sysadmin:
+        labels = DefaultPermissionLabels().get_user_dataset_labels(user)  # type: ignore[arg-type]
+    else:
+        principal = principal_from_context({"auth_user_obj": user})
+        labels = ["public", f"creator-{user.id}"] + [f"member-{org}" for org in sorted(principal.org_ids)]
+        from ckan import authz
+
+        if authz.check_config_permission("allow_dataset_collaborators"):
+            datasets = tk.get_action("package_collaborator_list_for_user")({"ignore_auth": True}, {"id": user.id})
+            labels.extend(f"collaborator-{d['package_id']}" for d in datasets)
     if any(label.startswith("member-") for label in labels):
         labels.append(DEPARTMENT_LABEL)
     return labels

@@ -63,35 +63,39 @@ def packages_by_id(ids: Iterable[str]) -> dict[str, model.Package]:
     return {p.id: p for p in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
 
 
-def _has_levels(row: dict[str, Any]) -> bool:
-    return all(k in row for k in ("id", "owner_org", "open_type", "share_type"))
+_LEVEL_FIELDS = ("id", "owner_org", "open_type", "share_type")
+
+
+def _has_levels(row: Any) -> bool:
+    return isinstance(row, dict) and all(k in row for k in _LEVEL_FIELDS)
 
 
 def filter_search_results(principal: access.Principal, result: dict[str, Any]) -> dict[str, Any]:
     """package_search output as ``principal`` may have it."""
     if principal.sysadmin:
         return result
-    rows = result.get("results") or []
+    rows = [r for r in result.get("results") or [] if isinstance(r, dict)]
     # whole entries carry their own levels (reindexed on every change); rows of a custom
     # ``fl`` are looked up
-    lookup = [r.get("id") for r in rows if isinstance(r, dict) and not _has_levels(r)]
+    complete = [_has_levels(r) for r in rows]
+    lookup = [r.get("id") for r, has in zip(rows, complete) if not has]
     pkgs = packages_by_id(lookup) if lookup else {}
-    for row in rows:
-        if not isinstance(row, dict):
-            continue
-        if _has_levels(row):
-            allowed = access.can_use_data(principal, row)
+    login_required = access.requires_login()
+    for row, has in zip(rows, complete):
+        if has:
+            allowed = access.can_use_data(principal, row, login_required)
         else:
             pkg = pkgs.get(row.get("id"))
-            allowed = pkg is not None and access.can_use_data(principal, pkg)
-        if "resources" in row and not allowed:
+            allowed = pkg is not None and access.can_use_data(principal, pkg, login_required)
+        if allowed:
+            continue
+        if "resources" in row:
             access.withhold(row)
-        if not allowed:
-            for key in RAW_DICT_FIELDS:
-                if key in row:
-                    row[key] = json.dumps(access.withhold(json.loads(row[key])))
-            for key in INDEX_URL_FIELDS:
-                row.pop(key, None)
+        for key in RAW_DICT_FIELDS:
+            if key in row:
+                row[key] = json.dumps(access.withhold(json.loads(row[key])))
+        for key in INDEX_URL_FIELDS:
+            row.pop(key, None)
     return result
 
 

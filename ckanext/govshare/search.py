@@ -71,7 +71,10 @@ def index_labels(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 def search_params(search_params: dict[str, Any]) -> dict[str, Any]:
     """Relevance for Chinese queries (bench/search_quality.py measures it): edismax over
     the exact title and resource code first, then the segmented text — unless the caller
-    chose its own ``qf`` or ``defType``."""
+    chose its own ``qf`` or ``defType``. Browsing (no query) stays CKAN's match-all query."""
+    q = (search_params.get("q") or "").strip()
+    if q in ("", "*:*"):
+        return search_params  # browsing the whole catalogue: no relevance to rank by
     if not search_params.get("qf") and not search_params.get("defType"):
         search_params["defType"] = "edismax"
         search_params["qf"] = tk.config.get("ckanext.govshare.search.qf")
