@@ -44,12 +44,18 @@ discarded):
   show_anon       anonymous package_show (use_cache default) of 200 random entries visible to
                   the public
   show_member     department member package_show of 200 random entries visible to them
+  api_*           search_anon, search_member, show_anon and show_member (100 entries each)
+                  as GETs of the action API through the whole web stack, in-process (Flask
+                  test client): CKAN's middleware, identification (API token for the member),
+                  the API view and JSON encoding are timed too — what an API client waits for,
+                  less the network
 
 Reported per scenario: median per-call time in A and B and their ratio B/A with a 95%
 bootstrap interval (rounds resampled, A and B of a round kept paired); the median and
 the range of the per-round ratios (sum of B's calls / sum of A's calls in the same round);
 the ratio of per-call minima (each call's fastest time over all rounds, summed: what a call
-costs when nothing else on the machine gets in the way);
+costs when nothing else on the machine gets in the way); the median CPU time of the worker's
+thread per call (its Python work, without the waits for Solr and PostgreSQL) and its ratio;
 SQL statements per call in A and B. ``--profile`` then runs every scenario under cProfile in
 both workers and prints, per scenario, where B spends the time A does not.
 
@@ -320,6 +326,12 @@ def entry_dict(i: int, rec: dict[str, Any], rnd: random.Random, org_id: str) -> 
     return data
 
 
+def tk_not_found() -> Exception:
+    import ckan.plugins.toolkit as tk
+
+    return tk.ObjectNotFound()
+
+
 # --- worker: CKAN loaded from one ini ----------------------------------------------------------
 
 class Worker:
@@ -350,6 +362,36 @@ class Worker:
 
         event.listen(model.meta.engine, "before_cursor_execute", count)
 
+    def _token(self, user: str) -> str:
+        """An API token of ``user`` (made once per worker)."""
+        import ckan.plugins.toolkit as tk
+
+        tokens = self.__dict__.setdefault("_tokens", {})
+        if user not in tokens:
+            tokens[user] = tk.get_action("api_token_create")(
+                {"user": user, "ignore_auth": True}, {"user": user, "name": "access-bench"})["token"]
+        return tokens[user]
+
+    def call_http(self, action: str, user: str | None, data_dict: dict[str, Any],
+                  prof: cProfile.Profile | None = None) -> tuple[float, int, Any]:
+        """One GET of the action API through the whole web stack (WSGI, CKAN's middleware,
+        the user's identification by API token, the API view, JSON encoding), in-process."""
+        from urllib.parse import urlencode
+
+        from ckan import model
+
+        client = self.__dict__.setdefault("_client", self.flask_app.test_client())
+        headers = {"Authorization": self._token(user)} if user else {}
+        params = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in data_dict.items()}
+        url = f"/api/3/action/{action}?{urlencode(params)}"
+        response, dt, nq = self._timed(lambda: client.get(url, headers=headers), prof)
+        model.Session.remove()
+        body = response.get_json(silent=True) or {}
+        result: Any = body.get("result") if body.get("success") else \
+            (tk_not_found() if response.status_code == 404 else
+             RuntimeError(f"HTTP {response.status_code}: {response.get_data(as_text=True)[:200]}"))
+        return dt, nq, result
+
     # one API-like call
     def call(self, action: str, user: str | None, data_dict: dict[str, Any],
              prof: cProfile.Profile | None = None) -> tuple[float, int, Any]:
@@ -357,42 +399,53 @@ class Worker:
         import ckan.plugins.toolkit as tk
         from ckan import model
 
+        if action.startswith("http:"):
+            return self.call_http(action[5:], user, data_dict, prof)
+
         with self.flask_app.test_request_context(f"/api/3/action/{action}"):
             if user:
                 flask_login.login_user(model.User.get(user))
             current = tk.current_user
             context = {"model": model, "session": model.Session, "user": current.name,
                        "api_version": 3, "auth_user_obj": current}
-            q0 = self.queries
-            if prof:
-                prof.enable()
-            t0 = time.perf_counter()
-            try:
-                result = tk.get_action(action)(context, dict(data_dict))
-            except (tk.ObjectNotFound, tk.NotAuthorized) as e:
-                result = e
-            dt = time.perf_counter() - t0
-            if prof:
-                prof.disable()
-            nq = self.queries - q0
+            def act() -> Any:
+                try:
+                    return tk.get_action(action)(context, dict(data_dict))
+                except (tk.ObjectNotFound, tk.NotAuthorized) as e:
+                    return e
+
+            result, dt, nq = self._timed(act, prof)
         model.Session.remove()
         return dt, nq, result
 
+    def _timed(self, fn: Any, prof: cProfile.Profile | None) -> tuple[Any, float, int]:
+        """``fn()``, its wall time and SQL statements; its CPU time goes to ``last_cpu``."""
+        q0 = self.queries
+        if prof:
+            prof.enable()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        result = fn()
+        dt, self.last_cpu = time.perf_counter() - t0, time.thread_time() - c0
+        if prof:
+            prof.disable()
+        return result, dt, self.queries - q0
+
     def run(self, scenario: dict[str, Any], profile: bool = False, sql: bool = False) -> dict[str, Any]:
-        times, queries, summary = [], [], []
+        times, cpu, queries, summary = [], [], [], []
         prof = cProfile.Profile() if profile else None
         self.capture = {} if sql else None
         for action, user, dd in scenario["calls"]:
             dt, nq, result = self.call(action, user, dd, prof)
             times.append(dt)
+            cpu.append(self.last_cpu)
             queries.append(nq)
             if isinstance(result, Exception):
                 summary.append(type(result).__name__)
-            elif action == "package_search":
+            elif action.endswith("package_search"):
                 summary.append([result["count"], len(result["results"])])
             else:
                 summary.append(len(result.get("resources") or []))
-        out: dict[str, Any] = {"times": times, "queries": queries, "summary": summary}
+        out: dict[str, Any] = {"times": times, "cpu": cpu, "queries": queries, "summary": summary}
         if sql:
             out["sql"], self.capture = self.capture, None
         if prof:
@@ -773,6 +826,11 @@ def scenarios(ids: dict[str, list[str]], text_pages: dict[str, int]) -> dict[str
         "search_text_same_query": [("package_search", None, dict(search("公交", 20 * (k % text_pages["公交"])),
                                                                    defType="edismax", qf=SAME_QF)) for k in range(10)],
         "show_anon": [("package_show", None, {"id": i}) for i in ids["anon"]],
+        # the same through the action API over the web stack (what a client waits for)
+        "api_search_anon": [("http:package_search", None, search("*:*", 20 * k)) for k in range(10)],
+        "api_search_member": [("http:package_search", MEMBER, search("*:*", 20 * k)) for k in range(10)],
+        "api_show_anon": [("http:package_show", None, {"id": i}) for i in ids["anon"][:100]],
+        "api_show_member": [("http:package_show", MEMBER, {"id": i}) for i in ids["member"][:100]],
         "show_member": [("package_show", MEMBER, {"id": i}) for i in ids["member"]],
     }
 
@@ -788,8 +846,8 @@ def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins:
         f"(A: {plugins['A']}, B: {plugins['B']})",
         "",
         "| scenario | calls/round | A median | B median | ratio of medians | 95% CI | per-round ratio: median [min–max] | "
-        "ratio of per-call minima | A p10–p90 | B p10–p90 | SQL/call A → B |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "ratio of per-call minima | CPU ms/call A → B (ratio) | A p10–p90 | B p10–p90 | SQL/call A → B |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     rng = random.Random(0)
     for name, per in results.items():
@@ -799,6 +857,9 @@ def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins:
         qa = statistics.mean(q for r in per["A"] for q in r["queries"])
         qb = statistics.mean(q for r in per["B"] for q in r["queries"])
         ma, mb = statistics.median(a_all), statistics.median(b_all)
+        # the worker's own CPU time (Python, parsing Solr's and PostgreSQL's answers), not the
+        # time spent waiting for Solr and PostgreSQL
+        cpu = {label: statistics.median(c * 1000 for r in per[label] for c in r["cpu"]) for label in ("A", "B")}
         # each call's fastest time over the rounds: the cost without the machine's other load
         minima = {label: sum(min(r["times"][i] for r in per[label]) for i in range(len(per[label][0]["times"])))
                   for label in ("A", "B")}
@@ -812,7 +873,7 @@ def report(results: dict[str, dict[str, list[dict[str, Any]]]], n: int, plugins:
             f"| {name} | {len(per['A'][0]['times'])} | {ma:.2f} | {mb:.2f} | **{mb / ma:.3f}** | "
             f"{_pct(boots, .025):.2f}–{_pct(boots, .975):.2f} | "
             f"{statistics.median(rounds):.3f} [{min(rounds):.3f}–{max(rounds):.3f}] | "
-            f"{minima['B'] / minima['A']:.3f} | {_pct(a_all, .1):.2f}–{_pct(a_all, .9):.2f} | {_pct(b_all, .1):.2f}–{_pct(b_all, .9):.2f} | "
+            f"{minima['B'] / minima['A']:.3f} | {cpu['A']:.2f} → {cpu['B']:.2f} ({cpu['B'] / cpu['A']:.3f}) | {_pct(a_all, .1):.2f}–{_pct(a_all, .9):.2f} | {_pct(b_all, .1):.2f}–{_pct(b_all, .9):.2f} | "
             f"{qa:.1f} → {qb:.1f} |")
     return lines
 
@@ -822,7 +883,13 @@ def profile_report(paths: dict[str, str], calls: int, top: int) -> list[str]:
     govshare's own functions."""
     def load_stats(path: str) -> dict[tuple[str, int, str], tuple[int, float, float]]:
         st = pstats.Stats(path)
-        return {k: (v[1], v[2], v[3]) for k, v in st.stats.items()}  # type: ignore[attr-defined]
+        out: dict[tuple[str, int, str], tuple[int, float, float]] = {}
+        for k, v in st.stats.items():  # type: ignore[attr-defined]
+            # built-ins are named by address ("<function socket.close at 0x7f…>"): differs per process
+            key = (k[0], k[1], re.sub(r" at 0x[0-9a-f]+", "", k[2]))
+            old = out.get(key, (0, 0.0, 0.0))
+            out[key] = (old[0] + v[1], old[1] + v[2], old[2] + v[3])
+        return out
 
     a, b = load_stats(paths["A"]), load_stats(paths["B"])
     total_a = sum(v[1] for v in a.values()) / calls * 1000
@@ -884,6 +951,10 @@ def orchestrate(args: argparse.Namespace) -> int:
     if load_time is not None:
         log(f"loaded {args.n} entries in {load_time:.0f} s ({1000 * load_time / args.n:.0f} ms per entry, wall)")
 
+    if args.null:
+        # the control experiment: B is a second process of configuration A
+        inis["B"], inis["plugins_B"] = inis["A"], inis["plugins_A"] + " (a second process)"
+        log("--null: B is a second process of configuration A; the ratios show the run's noise")
     workers = {label: Proc(label, _worker_argv("serve", inis[label], args), env) for label in ("A", "B")}
     try:
         for w in workers.values():
@@ -905,17 +976,20 @@ def orchestrate(args: argparse.Namespace) -> int:
             order = ("A", "B") if rnd % 2 == 0 else ("B", "A")
             for name, calls in plan.items():
                 # A and B alternate chunk by chunk (ABBA), so both meet the same load on the machine
-                got = {label: {"times": [], "queries": [], "summary": []} for label in order}
+                got = {label: {"times": [], "cpu": [], "queries": [], "summary": []} for label in order}
                 size = max(1, len(calls) // 20)
                 for c, start in enumerate(range(0, len(calls), size)):
                     for label in (order if c % 2 == 0 else order[::-1]):
                         out = workers[label].ask({"cmd": "run", "scenario": {"calls": calls[start:start + size]}})
-                        for key in ("times", "queries", "summary"):
+                        for key in ("times", "cpu", "queries", "summary"):
                             got[label][key] += out[key]
                 if rnd == 0:   # warm-up round: check the answers, discard the times
-                    if name.startswith("show") and "NotFound" in json.dumps(got["B"]["summary"]):
+                    for label in ("A", "B"):
+                        if "RuntimeError" in json.dumps(got[label]["summary"]):
+                            raise SystemExit(f"{name}: {label} answers with an error: {got[label]['summary'][:3]}")
+                    if name.startswith(("show", "api_show")) and "NotFound" in json.dumps(got["B"]["summary"]):
                         mismatches.append(f"{name}: B answers NotFound for an id chosen as visible")
-                    if name in ("search_anon", "search_text", "search_text2", "search_text_same_query") and \
+                    if name in ("search_anon", "search_text", "search_text2", "search_text_same_query", "api_search_anon") and \
                             [s[0] for s in got["A"]["summary"]] != [s[0] for s in got["B"]["summary"]]:
                         mismatches.append(f"{name}: counts differ A {got['A']['summary'][:2]} B {got['B']['summary'][:2]}")
                     continue
@@ -927,8 +1001,9 @@ def orchestrate(args: argparse.Namespace) -> int:
             log(f"warning: {m}")
         lines = report(results, args.n, {"A": inis["plugins_A"], "B": inis["plugins_B"]})
         sm = results["search_member"]
-        lines += ["", f"search_member result count: A {sm['A'][0]['summary'][0][0]}, "
-                      f"B {sm['B'][0]['summary'][0][0]} (B adds the 不予开放 entries shared with departments)"]
+        if not args.null:
+            lines += ["", f"search_member result count: A {sm['A'][0]['summary'][0][0]}, "
+                          f"B {sm['B'][0]['summary'][0][0]} (B adds the 不予开放 entries shared with departments)"]
         if args.profile:
             lines += ["", f"## Profile (cProfile, {args.profile_rounds} rounds per scenario)"]
             for name, calls in plan.items():
@@ -984,6 +1059,8 @@ def main() -> int:
     ap.add_argument("--templates", type=int, default=3000,
                     help="entries created through package_create; the rest are copies of them made in SQL")
     ap.add_argument("--seed", type=int, default=4)
+    ap.add_argument("--null", action="store_true",
+                    help="control run: configuration A against a second process of A (no govshare)")
     ap.add_argument("--profile", action="store_true", help="cProfile every scenario in A and B afterwards")
     ap.add_argument("--profile-rounds", type=int, default=3)
     ap.add_argument("--top", type=int, default=15)

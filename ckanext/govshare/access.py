@@ -286,20 +286,24 @@ def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any],
     """May ``principal`` have the entry's data (URLs, files, previews)?
 
     ``login_required``: :func:`requires_login`, when the caller has read it already."""
-    if principal.sysadmin or _org_id(pkg) in principal.org_ids:
+    return data_allowed(principal, _pkg_id(pkg), _org_id(pkg), open_type(pkg), share_type(pkg),
+                        requires_login() if login_required is None else login_required)
+
+
+def data_allowed(principal: Principal, pkg_id: str, owner_org: Optional[str], opened: str, shared: str,
+                 login_required: bool) -> bool:
+    """The data rule itself, on an entry's id, department and two levels (the search filter
+    calls it with the levels each indexed entry carries)."""
+    if principal.sysadmin or owner_org in principal.org_ids:
         return True
-    opened = open_type(pkg)
-    if opened == "unconditional" and principal.authenticated:
+    if opened == "unconditional" and (principal.user_id is not None or not login_required):
         return True
-    if opened == "unconditional" and not (requires_login() if login_required is None else login_required):
+    if opened == "conditional" and pkg_id in principal.open_grant_ids:
         return True
-    if opened == "conditional" and _pkg_id(pkg) in principal.open_grants():
-        return True
-    if principal.department_member:
-        shared = share_type(pkg)
+    if principal.org_ids:
         if shared == "unconditional":
             return True
-        if shared == "conditional" and _pkg_id(pkg) in principal.share_grants():
+        if shared == "conditional" and pkg_id in principal.share_grant_ids:
             return True
     return False
 

@@ -63,13 +63,6 @@ def packages_by_id(ids: Iterable[str]) -> dict[str, model.Package]:
     return {p.id: p for p in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
 
 
-_LEVEL_FIELDS = ("id", "owner_org", "open_type", "share_type")
-
-
-def _has_levels(row: Any) -> bool:
-    return isinstance(row, dict) and all(k in row for k in _LEVEL_FIELDS)
-
-
 def filter_search_results(principal: access.Principal, result: dict[str, Any]) -> dict[str, Any]:
     """package_search output as ``principal`` may have it."""
     if principal.sysadmin:
@@ -77,16 +70,18 @@ def filter_search_results(principal: access.Principal, result: dict[str, Any]) -
     rows = [r for r in result.get("results") or [] if isinstance(r, dict)]
     # whole entries carry their own levels (reindexed on every change); rows of a custom
     # ``fl`` are looked up
-    complete = [_has_levels(r) for r in rows]
-    lookup = [r.get("id") for r, has in zip(rows, complete) if not has]
+    lookup = [r.get("id") for r in rows if "open_type" not in r or "share_type" not in r or "owner_org" not in r]
     pkgs = packages_by_id(lookup) if lookup else {}
     login_required = access.requires_login()
-    for row, has in zip(rows, complete):
-        if has:
-            allowed = access.can_use_data(principal, row, login_required)
+    for row in rows:
+        pkg = pkgs.get(row.get("id")) if pkgs else None
+        if pkg is not None:
+            allowed = access.can_use_data(principal, pkg, login_required)
+        elif "open_type" in row and "share_type" in row and "owner_org" in row:
+            allowed = access.data_allowed(principal, row.get("id") or "", row["owner_org"],
+                                          access.open_type(row), access.share_type(row), login_required)
         else:
-            pkg = pkgs.get(row.get("id"))
-            allowed = pkg is not None and access.can_use_data(principal, pkg, login_required)
+            allowed = False
         if allowed:
             continue
         if "resources" in row:
