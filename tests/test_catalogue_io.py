@@ -438,6 +438,64 @@ def test_failure_in_the_middle_writes_nothing(tmp_path):
     assert indexed_count() == 0
 
 
+def test_two_imports_at_once_wait_for_each_other_instead_of_deadlocking(app, tmp_path):
+    """Two spreadsheet imports run at once, their codes crossing the same lock buckets in
+    opposite orders: both imports complete (each takes its code locks in ascending order
+    before writing), and every code is unique (the national catalogue guide chongqing-2018 §9
+    points to: one 信息资源代码 per entry)."""
+    import threading
+
+    from ckanext.govshare.logic import validators
+
+    user = sysadmin()
+    department()
+    by_bucket: dict[int, list[int]] = {}
+    i = 0
+    while sum(len(v) >= 2 for v in by_bucket.values()) < 2:  # two buckets holding two codes each
+        i += 1
+        by_bucket.setdefault(validators._bucket(f"resource_code:203001/{i:06d}"), []).append(i)
+    (x1, x2), (y1, y2) = [v[:2] for v in by_bucket.values() if len(v) >= 2][:2]
+    files = [write_file(tmp_path / "a.xlsx", [valid_row(x1), valid_row(y1)], "xlsx"),
+             write_file(tmp_path / "b.xlsx", [valid_row(y2), valid_row(x2)], "xlsx")]
+    # each import writes its first row, then waits (up to 3 s) for the other to have written
+    # its own: without ordered locking both would then want the other's bucket
+    barrier = threading.Barrier(2)
+    real = catalogue_io._write_one
+    written: dict[str, int] = {}
+
+    def write_then_meet(row, user):
+        result = real(row, user)
+        name = threading.current_thread().name
+        written[name] = written.get(name, 0) + 1
+        if written[name] == 1:
+            try:
+                barrier.wait(timeout=3)
+            except threading.BrokenBarrierError:
+                pass
+        return result
+
+    outcomes: dict[str, Any] = {}
+
+    def run(path: str) -> None:
+        with app.flask_app.test_request_context():
+            try:
+                outcomes[path] = catalogue_io.import_catalogue(path, user=user).counts()
+            except Exception as e:  # noqa: BLE001 - the outcome is what the test checks
+                outcomes[path] = repr(e)
+            finally:
+                model.Session.remove()
+
+    with mock.patch.object(catalogue_io, "_write_one", write_then_meet):
+        threads = [threading.Thread(target=run, args=(f,), name=f) for f in files]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert outcomes == {f: {"created": 2, "updated": 0, "unchanged": 0} for f in files}
+    codes = [v for (v,) in model.Session.query(model.PackageExtra.value).filter_by(key="resource_code", state="active")]
+    assert sorted(codes) == sorted(f"203001/{n:06d}" for n in (x1, x2, y1, y2))
+
+
 def test_a_commit_by_other_code_mid_import_is_refused_and_rolled_back(tmp_path):
     user = sysadmin()
     department()

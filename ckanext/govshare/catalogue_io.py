@@ -41,10 +41,14 @@ Import works in two phases.
 Call it with no pending changes in the session: validation ends its read transactions
 (rollback), writing commits everything at once.
 
-Limits: a single transaction holds, until it commits, one PostgreSQL advisory lock per resource
-code written (taken by the ``govshare_unique_resource_code`` validator), so an import of more
-than a few thousand new entries needs ``max_locks_per_transaction`` × ``max_connections``
-above that number (the defaults, 64 × 100, leave room for about 6,000). Resources beyond the
+Concurrency: before its first write, an import takes the advisory locks of all the resource
+codes it writes, in ascending order (``lock_resource_codes``), so two imports running at once
+wait for each other instead of deadlocking, and a clerk saving one of those codes meanwhile
+waits for the import to commit.
+
+Limits: an import holds up to 4,096 advisory locks until it commits (one per bucket of
+resource codes; ``LOCK_BUCKETS``), which PostgreSQL's lock table (``max_locks_per_transaction``
+× ``max_connections``, 6,400 by default) must have room for. Resources beyond the
 first are not in the spreadsheet and are left as they are.
 """
 from __future__ import annotations
@@ -67,6 +71,7 @@ from ckan.lib import plugins as lib_plugins
 from ckan.lib import search
 
 from ckanext.govshare import vocab
+from ckanext.govshare.logic.validators import lock_resource_codes
 
 log = logging.getLogger(__name__)
 
@@ -774,12 +779,14 @@ def _new(row: _Row) -> dict[str, Any]:
 
 def _validate(user: str, data: dict[str, Any], package: model.Package | None) -> tuple[dict, dict]:
     plugin = lib_plugins.lookup_package_plugin(DATASET_TYPE)
+    # checking only: no advisory locks (the write takes them, in order; taken here in row
+    # order they would let two imports deadlock)
     if package is None:
-        context = _context(user)
+        context = _context(user, govshare_validate_only=True)
         schema_ = plugin.create_package_schema()
         action = "package_create"
     else:
-        context = _context(user, package=package)
+        context = _context(user, package=package, govshare_validate_only=True)
         schema_ = plugin.update_package_schema()
         action = "package_update"
     return lib_plugins.plugin_validate(plugin, context, copy.deepcopy(data), schema_, action)
@@ -939,8 +946,7 @@ def _plan(rows: list[_Row], cols: Sequence[Column], user: str, org_id: str | Non
             row.errors.setdefault(org_col.header, []).append(auth_problem)
         problems.extend(_row_errors(row, errors, cols))
         if n % 200 == 0:
-            # validation writes nothing; end the read transaction so the advisory locks taken
-            # by the uniqueness validator do not pile up over a long file
+            # validation writes nothing; end the read transaction now and then over a long file
             model.Session.rollback()
         _tick(progress, "validate", n, len(rows))
     model.Session.rollback()
@@ -1036,6 +1042,7 @@ def _write(rows: list[_Row], cols: Sequence[Column], user: str,
     guard = _CommitGuard(session)
     try:
         with guard:
+            lock_resource_codes(r.code for r in todo)
             for n, row in enumerate(todo, start=1):
                 try:
                     pkg_id = _write_one(row, user)

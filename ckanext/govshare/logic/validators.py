@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import re
 import zlib
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 
@@ -92,12 +92,24 @@ LOCK_BUCKETS = 4096
 _LOCK_BASE = 0x6F5E0000  # govshare's range of advisory lock keys
 
 
+def _bucket(key: str) -> int:
+    return _LOCK_BASE + zlib.crc32(("govshare:" + key).encode("utf-8")) % LOCK_BUCKETS
+
+
 def _lock(key: str) -> None:
     """Serialise writers of the same key until the transaction ends (PostgreSQL advisory
     lock). Keys fall into a fixed number of buckets, so a transaction that writes
     thousands of entries (a spreadsheet import) holds at most LOCK_BUCKETS locks."""
-    bucket = zlib.crc32(("govshare:" + key).encode("utf-8")) % LOCK_BUCKETS
-    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_BASE + bucket})
+    model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _bucket(key)})
+
+
+def lock_resource_codes(codes: Iterable[str]) -> None:
+    """Take the locks of many resource codes at once, in ascending order, before writing
+    them one by one: two transactions that each write many entries (two spreadsheet imports)
+    then wait for each other instead of deadlocking. The validator's own lock on each code
+    is then already held (advisory locks are re-entrant within a session)."""
+    for bucket in sorted({_bucket("resource_code:" + c) for c in codes if c}):
+        model.Session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": bucket})
 
 
 def _current_package_id(data: FlattenDataDict, context: Context) -> str | None:
@@ -118,7 +130,8 @@ def govshare_unique_resource_code(
     code = data.get(key)
     if _empty(code) or errors.get(key):
         return
-    _lock("resource_code:" + code)
+    if not context.get("govshare_validate_only"):  # a check before a write (the importer's)
+        _lock("resource_code:" + code)  # lock_resource_codes takes the same key
     query = (
         model.Session.query(model.Package.name)
         .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
