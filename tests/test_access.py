@@ -513,5 +513,5 @@ class TestLabelsAgreeWithCkan:
         helpers.call_action("govshare_grant_create", context={"user": sysadmin["name"]}, package_id=item["id"],
                             kind="share", organization_id=child["id"])
         principal = access.principal_for(admin["name"])
-        assert principal.share_grants() == {item["id"]}
+        assert principal.share_grants == {item["id"]}
         assert access.can_use_data(principal, model.Package.get(item["id"]))

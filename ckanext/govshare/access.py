@@ -23,6 +23,7 @@ Data (resource URLs, uploads, previews):
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Optional
 
@@ -99,8 +100,9 @@ class Principal:
     user_id: Optional[str] = None
     sysadmin: bool = False
     org_ids: frozenset[str] = frozenset()
-    open_grant_ids: frozenset[str] = frozenset()
-    share_grant_ids: frozenset[str] = frozenset()
+    # package ids of the user's valid open grants, and of their departments' share grants
+    open_grants: frozenset[str] = frozenset()
+    share_grants: frozenset[str] = frozenset()
 
     @property
     def authenticated(self) -> bool:
@@ -110,23 +112,42 @@ class Principal:
     def department_member(self) -> bool:
         return bool(self.org_ids)
 
-    def open_grants(self) -> frozenset[str]:
-        """Package ids this user holds a valid open grant for."""
-        return self.open_grant_ids
-
-    def share_grants(self) -> frozenset[str]:
-        """Package ids one of this user's departments holds a valid share grant for."""
-        return self.share_grant_ids
-
 
 ANONYMOUS = Principal()
 
 
-def _valid_grant() -> Any:
+def _valid_grant(now: Any) -> Any:
     from ckanext.govshare.model import Grant
-    from ckanext.govshare.model.grant import utcnow
 
-    return sa.and_(Grant.revoked_at.is_(None), sa.or_(Grant.expires_at.is_(None), Grant.expires_at > utcnow()))
+    return sa.and_(Grant.revoked_at.is_(None), sa.or_(Grant.expires_at.is_(None), Grant.expires_at > now))
+
+
+@functools.lru_cache(maxsize=1)
+def _principal_statement() -> Any:
+    """The one statement behind :func:`_principal_rows`, built once (it is the same for every
+    user; ``user_id``, ``roles`` and ``now`` are bound per call)."""
+    from ckanext.govshare.model import Grant
+
+    member, group, child = model.Member, model.Group, sa.orm.aliased(model.Member)
+    user_id, now = sa.bindparam("user_id"), sa.bindparam("now")
+    membership = sa.and_(
+        member.table_name == "user", member.table_id == user_id, member.state == "active",
+        member.capacity.in_(sa.bindparam("roles", expanding=True)),
+        group.is_organization.is_(True), group.state == "active")
+    has_children = sa.exists().where(
+        child.table_id == member.group_id, child.table_name == "group", child.state == "active")
+    departments = (
+        sa.select(sa.literal("member").label("kind"), member.group_id.label("id"),
+                  member.capacity.label("capacity"), has_children.label("has_children"))
+        .select_from(member).join(group, group.id == member.group_id).where(membership))
+    open_grants = sa.select(sa.literal("open"), Grant.package_id, sa.null(), sa.false()).where(
+        Grant.kind == "open", Grant.user_id == user_id, _valid_grant(now))
+    share_grants = (
+        sa.select(sa.literal("share"), Grant.package_id, sa.null(), sa.false())
+        .select_from(Grant).join(member, member.group_id == Grant.organization_id)
+        .join(group, group.id == member.group_id)
+        .where(Grant.kind == "share", membership, _valid_grant(now)))
+    return sa.union_all(departments, open_grants, share_grants)
 
 
 def _principal_rows(user_id: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -138,26 +159,11 @@ def _principal_rows(user_id: str) -> tuple[frozenset[str], frozenset[str], froze
     departments below them."""
     from ckan import authz
     from ckanext.govshare.model import Grant
+    from ckanext.govshare.model.grant import utcnow
 
-    member, group, child = model.Member, model.Group, sa.orm.aliased(model.Member)
-    roles = authz.get_roles_with_permission("read")
-    membership = sa.and_(
-        member.table_name == "user", member.table_id == user_id, member.state == "active",
-        member.capacity.in_(roles), group.is_organization.is_(True), group.state == "active")
-    has_children = sa.exists().where(
-        child.table_id == member.group_id, child.table_name == "group", child.state == "active")
-    departments = (
-        sa.select(sa.literal("member").label("kind"), member.group_id.label("id"),
-                  member.capacity.label("capacity"), has_children.label("has_children"))
-        .select_from(member).join(group, group.id == member.group_id).where(membership))
-    open_grants = sa.select(sa.literal("open"), Grant.package_id, sa.null(), sa.false()).where(
-        Grant.kind == "open", Grant.user_id == user_id, _valid_grant())
-    share_grants = (
-        sa.select(sa.literal("share"), Grant.package_id, sa.null(), sa.false())
-        .select_from(Grant).join(member, member.group_id == Grant.organization_id)
-        .join(group, group.id == member.group_id)
-        .where(Grant.kind == "share", membership, _valid_grant()))
-    rows = model.Session.execute(sa.union_all(departments, open_grants, share_grants)).all()
+    now = utcnow()
+    rows = model.Session.execute(_principal_statement(), {
+        "user_id": user_id, "roles": authz.get_roles_with_permission("read"), "now": now}).all()
 
     org_ids = {r.id for r in rows if r.kind == "member"}
     opened = {r.id for r in rows if r.kind == "open"}
@@ -176,7 +182,7 @@ def _principal_rows(user_id: str) -> tuple[frozenset[str], frozenset[str], froze
             model.Group.state == "active")}
         org_ids |= below
         shared.update(i for (i,) in model.Session.query(Grant.package_id).filter(
-            Grant.kind == "share", Grant.organization_id.in_(below), _valid_grant()))
+            Grant.kind == "share", Grant.organization_id.in_(below), _valid_grant(now)))
     return frozenset(org_ids), frozenset(opened), frozenset(shared)
 
 
@@ -190,7 +196,7 @@ def principal_for(user: model.User | str | None) -> Principal:
         return ANONYMOUS
     org_ids, opened, shared = _principal_rows(user.id)
     return Principal(user_id=user.id, sysadmin=bool(user.sysadmin), org_ids=org_ids,
-                     open_grant_ids=opened, share_grant_ids=shared)
+                     open_grants=opened, share_grants=shared)
 
 
 def principal_from_context(context: dict[str, Any] | None) -> Principal:
@@ -286,24 +292,25 @@ def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any],
     """May ``principal`` have the entry's data (URLs, files, previews)?
 
     ``login_required``: :func:`requires_login`, when the caller has read it already."""
-    return data_allowed(principal, _pkg_id(pkg), _org_id(pkg), open_type(pkg), share_type(pkg),
-                        requires_login() if login_required is None else login_required)
+    return data_allowed(principal, _pkg_id(pkg), _org_id(pkg), open_type(pkg), share_type(pkg), login_required)
 
 
 def data_allowed(principal: Principal, pkg_id: str, owner_org: Optional[str], opened: str, shared: str,
-                 login_required: bool) -> bool:
+                 login_required: Optional[bool] = None) -> bool:
     """The data rule itself, on an entry's id, department and two levels (the search filter
-    calls it with the levels each indexed entry carries)."""
+    calls it with the levels each indexed entry carries). ``login_required`` as in
+    :func:`can_use_data`; the configuration is read only when the answer depends on it."""
     if principal.sysadmin or owner_org in principal.org_ids:
         return True
-    if opened == "unconditional" and (principal.user_id is not None or not login_required):
+    if opened == "unconditional" and (principal.authenticated or not (
+            requires_login() if login_required is None else login_required)):
         return True
-    if opened == "conditional" and pkg_id in principal.open_grant_ids:
+    if opened == "conditional" and pkg_id in principal.open_grants:
         return True
-    if principal.org_ids:
+    if principal.department_member:
         if shared == "unconditional":
             return True
-        if shared == "conditional" and pkg_id in principal.share_grant_ids:
+        if shared == "conditional" and pkg_id in principal.share_grants:
             return True
     return False
 

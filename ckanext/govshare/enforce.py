@@ -63,6 +63,10 @@ def packages_by_id(ids: Iterable[str]) -> dict[str, model.Package]:
     return {p.id: p for p in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
 
 
+def _carries_levels(row: dict[str, Any]) -> bool:
+    return "open_type" in row and "share_type" in row and "owner_org" in row
+
+
 def filter_search_results(principal: access.Principal, result: dict[str, Any]) -> dict[str, Any]:
     """package_search output as ``principal`` may have it."""
     if principal.sysadmin:
@@ -70,14 +74,14 @@ def filter_search_results(principal: access.Principal, result: dict[str, Any]) -
     rows = [r for r in result.get("results") or [] if isinstance(r, dict)]
     # whole entries carry their own levels (reindexed on every change); rows of a custom
     # ``fl`` are looked up
-    lookup = [r.get("id") for r in rows if "open_type" not in r or "share_type" not in r or "owner_org" not in r]
+    lookup = [r.get("id") for r in rows if not _carries_levels(r)]
     pkgs = packages_by_id(lookup) if lookup else {}
     login_required = access.requires_login()
     for row in rows:
         pkg = pkgs.get(row.get("id")) if pkgs else None
         if pkg is not None:
             allowed = access.can_use_data(principal, pkg, login_required)
-        elif "open_type" in row and "share_type" in row and "owner_org" in row:
+        elif _carries_levels(row):
             allowed = access.data_allowed(principal, row.get("id") or "", row["owner_org"],
                                           access.open_type(row), access.share_type(row), login_required)
         else:
