@@ -9,7 +9,7 @@ chongqing-2019 §50(8), chongqing-2018 §40(7)).
 from __future__ import annotations
 
 import datetime
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import sqlalchemy as sa
 
@@ -33,6 +33,20 @@ def _claim(app_id: str, column: str, now: datetime.datetime) -> bool:
     return result.rowcount == 1
 
 
+def _claim_and_notify(app_id: str, column: str, event: str, send: Callable[[Application], Any],
+                      due_at: datetime.datetime, now: datetime.datetime) -> bool:
+    """Claim the application's ``column`` (set once: a second run of the command finds it
+    taken), log ``event`` and commit, then ``send`` the email. False when it was taken."""
+    if not _claim(app_id, column, now):
+        model.Session.commit()
+        return False
+    app = model.Session.query(Application).get(app_id)
+    workflow.log(app, event, None, app.status, {"due_at": due_at.isoformat()})
+    model.Session.commit()
+    send(app)
+    return True
+
+
 def process(now: Optional[datetime.datetime] = None) -> dict[str, int]:
     """Remind departments of applications due within two working days; mark and report
     overdue ones. Returns counts."""
@@ -47,21 +61,10 @@ def process(now: Optional[datetime.datetime] = None) -> dict[str, int]:
                .all())
     for app_id, due_at, reminded_at, overdue_marked_at in pending:
         if now > due_at:
-            if overdue_marked_at is None and _claim(app_id, "overdue_marked_at", now):
-                app = model.Session.query(Application).get(app_id)
-                workflow.log(app, "overdue", None, app.status, {"due_at": due_at.isoformat()})
-                model.Session.commit()
-                notify.overdue(app)
+            if overdue_marked_at is None and _claim_and_notify(
+                    app_id, "overdue_marked_at", "overdue", notify.overdue, due_at, now):
                 counts["overdue"] += 1
-            else:
-                model.Session.commit()
         elif reminded_at is None and cal.working_days_between(today, workdays.local_date(due_at)) <= REMIND_WORKING_DAYS:
-            if _claim(app_id, "reminded_at", now):
-                app = model.Session.query(Application).get(app_id)
-                workflow.log(app, "reminder", None, app.status, {"due_at": due_at.isoformat()})
-                model.Session.commit()
-                notify.due_soon(app)
+            if _claim_and_notify(app_id, "reminded_at", "reminder", notify.due_soon, due_at, now):
                 counts["reminded"] += 1
-            else:
-                model.Session.commit()
     return counts
