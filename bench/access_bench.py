@@ -346,6 +346,9 @@ class Worker:
 
         self.queries = 0
         self.capture: dict[str, int] | None = None
+        self.last_cpu = 0.0
+        self.client = self.flask_app.test_client()
+        self.tokens: dict[str, str] = {}
 
         def count(conn: Any, cursor: Any, statement: str, *_a: Any, **_k: Any) -> None:
             self.queries += 1
@@ -366,11 +369,10 @@ class Worker:
         """An API token of ``user`` (made once per worker)."""
         import ckan.plugins.toolkit as tk
 
-        tokens = self.__dict__.setdefault("_tokens", {})
-        if user not in tokens:
-            tokens[user] = tk.get_action("api_token_create")(
+        if user not in self.tokens:
+            self.tokens[user] = tk.get_action("api_token_create")(
                 {"user": user, "ignore_auth": True}, {"user": user, "name": "access-bench"})["token"]
-        return tokens[user]
+        return self.tokens[user]
 
     def call_http(self, action: str, user: str | None, data_dict: dict[str, Any],
                   prof: cProfile.Profile | None = None) -> tuple[float, int, Any]:
@@ -380,11 +382,10 @@ class Worker:
 
         from ckan import model
 
-        client = self.__dict__.setdefault("_client", self.flask_app.test_client())
         headers = {"Authorization": self._token(user)} if user else {}
         params = {k: json.dumps(v) if isinstance(v, (list, dict)) else v for k, v in data_dict.items()}
         url = f"/api/3/action/{action}?{urlencode(params)}"
-        response, dt, nq = self._timed(lambda: client.get(url, headers=headers), prof)
+        response, dt, nq = self._timed(lambda: self.client.get(url, headers=headers), prof)
         model.Session.remove()
         body = response.get_json(silent=True) or {}
         result: Any = body.get("result") if body.get("success") else \
@@ -902,25 +903,17 @@ def profile_report(paths: dict[str, str], calls: int, top: int) -> list[str]:
         f = re.sub(r".*/site-packages/", "", f)
         return f"{f}:{k[1]}({k[2]})"
 
-    lines = [f"  own time per call (profiled): A {total_a:.2f} ms, B {total_b:.2f} ms",
-             "  largest cumulative-time differences per call (B − A, ms; calls per call B/A):"]
-    diffs = []
-    for k in set(a) | set(b):
-        ca = a.get(k, (0, 0.0, 0.0))
-        cb = b.get(k, (0, 0.0, 0.0))
-        diffs.append(((cb[2] - ca[2]) / calls * 1000, k, cb[0] / calls, ca[0] / calls))
-    diffs.sort(key=lambda d: -d[0])
-    for d, k, nb, na in diffs[:top]:
-        lines.append(f"    {d:+7.3f}  {nb:7.1f}/{na:<7.1f} {name(k)}")
-    lines.append("  largest self-time differences per call (B − A, ms; calls per call B/A):")
-    selfd = []
-    for k in set(a) | set(b):
-        ca = a.get(k, (0, 0.0, 0.0))
-        cb = b.get(k, (0, 0.0, 0.0))
-        selfd.append(((cb[1] - ca[1]) / calls * 1000, k, cb[0] / calls, ca[0] / calls))
-    selfd.sort(key=lambda d: -d[0])
-    for d, k, nb, na in selfd[:top]:
-        lines.append(f"    {d:+7.3f}  {nb:7.1f}/{na:<7.1f} {name(k)}")
+    lines = [f"  own time per call (profiled): A {total_a:.2f} ms, B {total_b:.2f} ms"]
+    for title, column in (("cumulative", 2), ("self", 1)):
+        lines.append(f"  largest {title}-time differences per call (B − A, ms; calls per call B/A):")
+        diffs = []
+        for k in set(a) | set(b):
+            ca = a.get(k, (0, 0.0, 0.0))
+            cb = b.get(k, (0, 0.0, 0.0))
+            diffs.append(((cb[column] - ca[column]) / calls * 1000, k, cb[0] / calls, ca[0] / calls))
+        diffs.sort(key=lambda d: -d[0])
+        for d, k, nb, na in diffs[:top]:
+            lines.append(f"    {d:+7.3f}  {nb:7.1f}/{na:<7.1f} {name(k)}")
     lines.append("  govshare functions in B (cumulative ms per call, calls per call):")
     own = sorted(((v[2] / calls * 1000, v[0] / calls, k) for k, v in b.items() if "ckanext/govshare" in k[0]),
                  key=lambda x: -x[0])
