@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from ckan import model
+from ckan.lib import jobs
 
 GOVSHARE_TABLES = ("govshare_application_event", "govshare_application", "govshare_grant")
 
@@ -31,3 +32,14 @@ def clean_db(reset_db, migrate_db_for):
     reset_db()
     migrate_db_for("activity")
     migrate_db_for("govshare")
+
+
+@pytest.fixture
+def run_jobs(clean_redis, with_test_worker):
+    """Platform mail is a background job (``ckanext/govshare/notify.py``). This empties the
+    test Redis database first (job queues, mail rate counters) and returns a callable that
+    runs every queued job in this process, as ``ckan jobs worker --burst`` does on the
+    default queue (CKAN's worker, without the fork, so ``mail_server`` sees the mail)."""
+    def run() -> None:
+        jobs.Worker().work(burst=True)
+    return run

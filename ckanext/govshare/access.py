@@ -365,16 +365,120 @@ def withhold(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def filter_for(principal: Principal, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """The package dict as ``principal`` may receive it (in place)."""
+    """The package dict as ``principal`` may receive it (in place): no data locations unless
+    they may have the data, no codes of entries hidden from them in ``related_codes``."""
     if not can_use_data(principal, pkg_dict):
         withhold(pkg_dict)
+    drop_hidden_codes(principal, [pkg_dict])
     return pkg_dict
 
 
 def filtered_copy(principal: Principal, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    if can_use_data(principal, pkg_dict):
-        return pkg_dict
-    return withhold(copy.deepcopy(pkg_dict))
+    return filter_for(principal, copy.deepcopy(pkg_dict))
+
+
+# --- what a hidden entry must not reveal: codes, tags, counts ------------------------------
+
+RELATED_CODES = "related_codes"
+
+
+def split_codes(value: Any) -> list[str]:
+    """The codes of a stored ``related_codes`` value ('a, b')."""
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [c.strip() for c in str(value or "").split(",") if c.strip()]
+
+
+def hidden_codes(principal: Principal, codes: Iterable[str]) -> set[str]:
+    """Of ``codes`` (resource codes), those of entries ``principal`` may not know of."""
+    codes = {c for c in codes if c}
+    if not codes or principal.sysadmin:
+        return set()
+    extra = model.PackageExtra
+    rows = (model.Session.query(extra.value, model.Package)
+            .join(model.Package, model.Package.id == extra.package_id)
+            .filter(extra.key == "resource_code", extra.state == "active", extra.value.in_(codes),
+                    model.Package.state != "deleted"))
+    hidden: set[str] = set()
+    shown: set[str] = set()
+    for code, pkg in rows:
+        (shown if can_see(principal, pkg) else hidden).add(code)
+    return hidden - shown
+
+
+def drop_hidden_codes(principal: Principal, pkg_dicts: list[dict[str, Any]]) -> None:
+    """Remove from each dict's ``related_codes`` (a field, or a ``{"key", "value"}`` item of
+    its ``extras`` as CKAN's unvalidated dicts hold it) the codes of entries hidden from
+    ``principal`` (one query for all the dicts)."""
+    holders: list[tuple[dict[str, Any], str]] = []
+    for pkg_dict in pkg_dicts:
+        if not isinstance(pkg_dict, dict):
+            continue
+        if pkg_dict.get(RELATED_CODES):
+            holders.append((pkg_dict, RELATED_CODES))
+        for extra in pkg_dict.get("extras") or []:
+            if isinstance(extra, dict) and extra.get("key") == RELATED_CODES and extra.get("value"):
+                holders.append((extra, "value"))
+    if not holders:
+        return
+    hidden = hidden_codes(principal, (c for d, k in holders for c in split_codes(d[k])))
+    if not hidden:
+        return
+    for holder, key in holders:
+        value = holder[key]
+        kept = [c for c in split_codes(value) if c not in hidden]
+        holder[key] = kept if isinstance(value, (list, tuple)) else ", ".join(kept)
+
+
+def _level(key: str) -> Any:
+    extra = model.PackageExtra
+    return (sa.select(extra.value)
+            .where(extra.package_id == model.Package.id, extra.key == key, extra.state == "active")
+            .limit(1).scalar_subquery())
+
+
+def visible_clause(principal: Principal) -> Any:
+    """:func:`can_see` as an SQL condition on ``package`` (for counts and lists made in the
+    database: tags, users' entry counts). ``tests/test_access.py`` checks that the two agree."""
+    if principal.sysadmin:
+        return sa.true()
+    conditions = [_level("open_type").in_(("unconditional", "conditional"))]
+    if principal.org_ids:
+        conditions.append(model.Package.owner_org.in_(sorted(principal.org_ids)))
+    if principal.department_member:
+        conditions.append(_level("share_type").in_(("unconditional", "conditional")))
+    return sa.or_(*conditions)
+
+
+def visible_tag_names(principal: Principal, names: Iterable[str]) -> set[str]:
+    """Of the tag ``names``, those on at least one active entry ``principal`` may know of
+    (a tag used only on hidden entries would name what they hold)."""
+    names = {n for n in names if n}
+    if not names:
+        return set()
+    if principal.sysadmin:
+        return names
+    rows = (model.Session.query(model.Tag.name).distinct()
+            .join(model.PackageTag, model.PackageTag.tag_id == model.Tag.id)
+            .join(model.Package, model.Package.id == model.PackageTag.package_id)
+            .filter(model.Tag.name.in_(names), model.PackageTag.state == "active",
+                    model.Package.state == "active", visible_clause(principal)))
+    return {name for (name,) in rows}
+
+
+def visible_created_counts(principal: Principal, user_ids: Iterable[str]) -> dict[str, int]:
+    """Per user, the active non-private entries they created that ``principal`` may know of
+    (CKAN's ``number_created_packages``, without the hidden ones)."""
+    ids = {i for i in user_ids if i}
+    if not ids:
+        return {}
+    rows = (model.Session.query(model.Package.creator_user_id, sa.func.count(model.Package.id))
+            .filter(model.Package.creator_user_id.in_(ids), model.Package.state == "active",
+                    model.Package.private.is_(False), visible_clause(principal))
+            .group_by(model.Package.creator_user_id))
+    counts = dict.fromkeys(ids, 0)
+    counts.update({user_id: n for user_id, n in rows})
+    return counts
 
 
 def packages_hidden_from(principal: Principal, package_ids: Iterable[str]) -> set[str]:

@@ -15,7 +15,8 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare import access
+from ckanext.govshare import access, deadlines
+from ckanext.govshare.logic.application import is_head
 
 applications = Blueprint("govshare_application", __name__)
 _ = tk._
@@ -110,12 +111,18 @@ def read(id: str) -> Any:
     org_id = app["provider_org_id"]
     user = tk.current_user.name
     can_decide = bool(tk.h.check_access("govshare_application_approve", {"id": id}))
-    from ckanext.govshare.logic.application import is_head
+    can_extend = bool(tk.h.check_access("govshare_application_extend", {"id": id}))
+    kind_policy = deadlines.load_policy(app["policy"]).kinds.get(app["kind"])
+    consent = kind_policy.extension_consent if kind_policy else None
+    extendable = bool(kind_policy and kind_policy.extension_days) and app["status"] == "submitted" \
+        and not app["extension_count"]
 
     return tk.render("govshare/application_read.html", {
         "app": app, "can_decide": can_decide and app["status"] in ("submitted", "extended"),
-        "can_extend": can_decide and app["status"] == "submitted",
-        "is_head": bool(org_id) and is_head(model.User.get(user), org_id),
+        "can_extend": can_extend and extendable,
+        "max_extension_days": kind_policy.extension_days if kind_policy else 0,
+        "consent_label": kind_policy.consent_label(tk.h.lang() or "zh") if kind_policy else None,
+        "is_head": bool(org_id) and is_head(model.User.get(user), org_id, consent),
         "is_applicant": tk.current_user.id == app["applicant_user_id"],
         "errors": {}, "users": {e["actor_user_id"]: model.User.get(e["actor_user_id"])
                                 for e in app["events"] if e["actor_user_id"]},
@@ -126,7 +133,7 @@ def decide(id: str, action: str) -> Any:
     redirect = _require_login()
     if redirect:
         return redirect
-    if action not in ("approve", "refuse", "extend", "withdraw"):
+    if action not in ("approve", "refuse", "extend", "extension_request", "extension_decline", "withdraw"):
         return tk.abort(404)
     payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v != ""}
     payload["id"] = id
@@ -143,7 +150,9 @@ def decide(id: str, action: str) -> Any:
         return tk.redirect_to("govshare_application.read", id=id)
     messages = {"approve": _("The application was approved; the applicant can use the data now."),
                 "refuse": _("The application was refused; the applicant sees your reasons."),
-                "extend": _("The deadline was extended."), "withdraw": _("The application was withdrawn.")}
+                "extend": _("The deadline was extended."), "withdraw": _("The application was withdrawn."),
+                "extension_request": _("The extension was requested; the head will answer it."),
+                "extension_decline": _("The extension request was declined; the deadline stays.")}
     tk.h.flash_success(messages[action])
     return tk.redirect_to("govshare_application.read", id=id)
 

@@ -9,6 +9,7 @@ none of them decides anything itself — they ask ``access``.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Callable, Iterable
 
 from flask import request
@@ -35,9 +36,11 @@ ENTRY_ENDPOINTS = {
 } | DATA_ENDPOINTS
 
 # Search index fields that locate data; removed from entries whose data is not public.
-INDEX_URL_FIELDS = ("res_url", "urls", "res_extras_api_call", "res_extras_api_description")
+INDEX_URL_FIELDS = ("res_url", "urls") + tuple(f"res_extras_{f}" for f in access.DATA_FIELDS)
 # Stored whole-entry fields in raw search results (``fl``).
 RAW_DICT_FIELDS = ("data_dict", "validated_data_dict")
+# ``fl`` names plain stored fields only: no aliases (``x:data_dict``), functions or transformers
+FL_FIELD_RE = re.compile(r"^(\*|[A-Za-z_][A-Za-z0-9_.-]*)$")
 
 
 def is_indexing(context: dict[str, Any]) -> bool:
@@ -48,16 +51,51 @@ def is_indexing(context: dict[str, Any]) -> bool:
         and context.get("use_cache") is False
 
 
+def _unnest(raw: str) -> dict[str, Any]:
+    """A stored whole-entry JSON without the copies CKAN's indexer nests in it (its
+    ``data_dict`` holds the whole ``validated_data_dict`` as a string)."""
+    value = json.loads(raw)
+    if not isinstance(value, dict):
+        return {}
+    for key in RAW_DICT_FIELDS:
+        value.pop(key, None)
+    return value
+
+
 def index_filter(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Keep data locations out of the searchable index fields unless the data is public."""
+    """What the search index holds of an entry: no nested copy of the whole entry inside
+    ``data_dict``; data locations only in the stored whole-entry fields (which only the
+    output filter reads) unless the data is public; ``related_codes`` searchable only for
+    codes of public entries."""
+    if isinstance(pkg_dict.get("data_dict"), str):
+        pkg_dict["data_dict"] = json.dumps(_unnest(pkg_dict["data_dict"]))
     if not access.can_use_data(access.ANONYMOUS, pkg_dict):
         for key in INDEX_URL_FIELDS:
             pkg_dict.pop(key, None)
+    for key in (access.RELATED_CODES, "extras_" + access.RELATED_CODES):
+        if pkg_dict.get(key):
+            holder = {access.RELATED_CODES: pkg_dict[key]}
+            access.drop_hidden_codes(access.ANONYMOUS, [holder])
+            pkg_dict[key] = holder[access.RELATED_CODES]
     return pkg_dict
 
 
+def check_search_params(search_params: dict[str, Any]) -> None:
+    """``fl`` may name stored fields only; aliases, functions and document transformers
+    would carry whole entries or index fields past the output filter under other names."""
+    fl = search_params.get("fl")
+    if not fl:
+        return
+    items = [fl] if isinstance(fl, str) else fl if isinstance(fl, list) else [str(fl)]
+    names = [n for item in items for n in str(item).replace(",", " ").split()]
+    bad = [n for n in names if not FL_FIELD_RE.match(n)]
+    if bad:
+        raise tk.ValidationError({"fl": [tk._("Only field names may be listed in fl: {names}").format(
+            names=", ".join(bad[:5])[:200])]})
+
+
 def packages_by_id(ids: Iterable[str]) -> dict[str, model.Package]:
-    ids = [i for i in set(ids) if i]
+    ids = [i for i in set(ids) if i and isinstance(i, str)]
     if not ids:
         return {}
     return {p.id: p for p in model.Session.query(model.Package).filter(model.Package.id.in_(ids))}
@@ -68,10 +106,16 @@ def _carries_levels(row: dict[str, Any]) -> bool:
 
 
 def filter_search_results(principal: access.Principal, result: dict[str, Any]) -> dict[str, Any]:
-    """package_search output as ``principal`` may have it."""
-    if principal.sysadmin:
-        return result
+    """package_search output as ``principal`` may have it: never a nested whole-entry copy;
+    no data locations unless they may have the data; no codes of entries hidden from them."""
     rows = [r for r in result.get("results") or [] if isinstance(r, dict)]
+    for row in rows:
+        for key in RAW_DICT_FIELDS:
+            if isinstance(row.get(key), str):
+                row[key] = _unnest(row[key])
+    if principal.sysadmin:
+        _dump_raw(rows)
+        return result
     # whole entries carry their own levels (reindexed on every change); rows of a custom
     # ``fl`` are looked up
     lookup = [r.get("id") for r in rows if not _carries_levels(r)]
@@ -91,17 +135,29 @@ def filter_search_results(principal: access.Principal, result: dict[str, Any]) -
         if "resources" in row:
             access.withhold(row)
         for key in RAW_DICT_FIELDS:
-            if key in row:
-                row[key] = json.dumps(access.withhold(json.loads(row[key])))
-        for key in INDEX_URL_FIELDS:
-            row.pop(key, None)
+            if isinstance(row.get(key), dict):
+                access.withhold(row[key])
+        for key in list(row):
+            if key in INDEX_URL_FIELDS or key.startswith("res_extras_"):
+                row.pop(key, None)
+    access.drop_hidden_codes(principal, rows + [row[k] for row in rows for k in RAW_DICT_FIELDS
+                                                 if isinstance(row.get(k), dict)])
+    _dump_raw(rows)
     return result
 
 
+def _dump_raw(rows: list[dict[str, Any]]) -> None:
+    for row in rows:
+        for key in RAW_DICT_FIELDS:
+            if isinstance(row.get(key), dict):
+                row[key] = json.dumps(row[key])
+
+
 def _visible_items(principal: access.Principal, items: list[dict[str, Any]], package_key: str,
-                   withhold: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
+                   withhold: Callable[[dict[str, Any]], Any], data_only: bool = False) -> list[dict[str, Any]]:
     """Drop the items of entries ``principal`` may not know of; ``withhold`` the data of
-    entries whose data they may not have. Each item names its entry by ``package_key``."""
+    entries whose data they may not have (``data_only``: drop those too). Each item names
+    its entry by ``package_key``."""
     if principal.sysadmin:
         return items
     pkgs = packages_by_id(i.get(package_key) for i in items)
@@ -111,6 +167,8 @@ def _visible_items(principal: access.Principal, items: list[dict[str, Any]], pac
         if pkg is None or not access.can_see(principal, pkg):
             continue
         if not access.can_use_data(principal, pkg):
+            if data_only:
+                continue
             withhold(item)
         kept.append(item)
     return kept
@@ -134,8 +192,11 @@ def filter_names(principal: access.Principal, names: list[str]) -> list[str]:
     return [n for n in names if n not in hidden]
 
 
-def filter_resources(principal: access.Principal, resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return _visible_items(principal, resources, "package_id", access.withhold_resource)
+def filter_resources(principal: access.Principal, resources: list[dict[str, Any]],
+                     data_only: bool = False) -> list[dict[str, Any]]:
+    """Resources of entries ``principal`` may know of, without data locations they may not
+    have; ``data_only``: only resources whose data they may have."""
+    return _visible_items(principal, resources, "package_id", access.withhold_resource, data_only)
 
 
 def _activity_package(activity: dict[str, Any]) -> dict[str, Any] | None:
@@ -215,10 +276,15 @@ def guard_request() -> Any:
             row = activity_row(activity_id)
             ident = row.object_id if row is not None else ident
     pkg = model.Package.get(ident) if ident else None
-    if pkg is None:
-        resource_id = args.get("resource_id")
-        resource = model.Resource.get(resource_id) if resource_id else None
-        pkg = resource.package if resource is not None else None
+    resource_id = args.get("resource_id")
+    if resource_id:
+        # the resource decides: an entry id in the URL that is not the resource's own
+        # entry must not lend the resource its access level
+        resource = model.Resource.get(resource_id)
+        if resource is not None and resource.package is not None:
+            if ident and (pkg is None or resource.package_id != pkg.id):
+                return tk.abort(404, tk._("Resource not found"))
+            pkg = resource.package
     if pkg is None:
         return None
     principal = access.current_principal()

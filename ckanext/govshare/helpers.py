@@ -16,6 +16,7 @@ __all__ = [
     "govshare_days_left",
     "govshare_status_label",
     "govshare_kind_label",
+    "govshare_event_label",
     "govshare_can_use_data",
     "govshare_data_withheld",
     "govshare_can_apply_share",
@@ -28,6 +29,19 @@ STATUS_LABELS = {
     "approved": ("已同意", "Approved"),
     "refused": ("不予同意", "Refused"),
     "withdrawn": ("已撤回", "Withdrawn"),
+}
+# what happened to an application, as its event log says it
+EVENT_LABELS = {
+    "submit": ("提交申请", "Submitted"),
+    "extension_request": ("申请延长答复期限", "Extension requested"),
+    "extension_decline": ("负责人不同意延期", "Extension declined by the head"),
+    "extend": ("负责人同意延期", "Extension consented by the head"),
+    "approve": ("同意", "Approved"),
+    "refuse": ("不予同意", "Refused"),
+    "withdraw": ("撤回", "Withdrawn"),
+    "revoke": ("撤销授权", "Access revoked"),
+    "due_soon": ("即将到期提醒", "Deadline reminder"),
+    "overdue": ("已超期", "Overdue"),
 }
 KIND_LABELS = {
     "open": ("开放申请", "Open application"),
@@ -96,6 +110,11 @@ def govshare_days_left(app: dict[str, Any]) -> str:
 
 def govshare_status_label(status: str) -> str:
     zh, en = STATUS_LABELS.get(status, (status, status))
+    return zh if _zh() else en
+
+
+def govshare_event_label(action: str) -> str:
+    zh, en = EVENT_LABELS.get(action, (action, action))
     return zh if _zh() else en
 
 

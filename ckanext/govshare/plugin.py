@@ -68,6 +68,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         return search.label_facets(search_results)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        enforce.check_search_params(search_params)
         return search.search_params(search_params)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:

@@ -67,4 +67,5 @@ def process(now: Optional[datetime.datetime] = None) -> dict[str, int]:
         elif reminded_at is None and cal.working_days_between(today, workdays.local_date(due_at)) <= REMIND_WORKING_DAYS:
             if _claim_and_notify(app_id, "reminded_at", "reminder", notify.due_soon, due_at, now):
                 counts["reminded"] += 1
+    notify.requeue_due_retries()  # mail sends that failed earlier and are due for a retry
     return counts

@@ -6,10 +6,12 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import enforce, vocab
+from ckanext.govshare import edge, enforce, vocab
 from ckanext.govshare.application_views import applications  # noqa: F401 (blanket-registered)
 
 govshare = Blueprint("govshare", __name__)
+# input CKAN core would answer with a 500 is refused before anything else (edge.py)
+govshare.before_app_request(edge.guard_input)
 # every request for an entry or its data passes the access rules first (enforce.py)
 govshare.before_app_request(enforce.guard_request)
 

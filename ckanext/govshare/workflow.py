@@ -77,11 +77,14 @@ def transition(app: Application, action: str, actor_id: Optional[str],
 
 
 def extend(app: Application, actor_id: str, days: int, reason: str, consented_by: str,
-           new_due_at: datetime.datetime) -> ApplicationEvent:
+           new_due_at: datetime.datetime, requested_by: Optional[str] = None) -> ApplicationEvent:
+    """The head's consent (``consented_by`` is the acting head) to an extension that
+    ``requested_by`` asked for (the head themselves when they extend on their own)."""
     if app.extension_count:
         raise IllegalTransition("extend", app.status)
     event = transition(app, "extend", actor_id, {
         "days": days, "reason": reason, "consented_by": consented_by,
+        "requested_by": requested_by or actor_id,
         "due_at_before": app.due_at.isoformat(), "due_at": new_due_at.isoformat()})
     app.extension_count = 1
     app.extension_days = days

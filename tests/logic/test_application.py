@@ -338,10 +338,12 @@ class TestDeadlinesCommand:
 
 
 @pytest.mark.ckan_config("ckan.site_url", "http://test.ckan.net")
-def test_emails_on_submission_and_decision(s, mail_server):
+def test_emails_on_submission_and_decision(s, mail_server, run_jobs):
     app = s.apply(contact_email="zhangsan@example.com")
     helpers.call_action("govshare_application_refuse", context=s.as_(s.clerk), id=app["id"],
                         reason="理由", basis="依据")
+    assert mail_server.get_smtp_messages() == []  # queued, not sent inside the request
+    run_jobs()
     recipients = [m[2] for m in mail_server.get_smtp_messages()]
     assert ["zhangsan@example.com"] in recipients  # confirmation and decision
     assert any(r == [model.User.get("jtj-clerk").email] for r in recipients)  # the department

@@ -17,11 +17,14 @@ from ckan.types import Action, ActionResult, ChainedAction, Context, DataDict
 from ckanext.govshare import access, enforce, vocab
 from ckanext.govshare.logic.application import (  # noqa: F401 (registered through __all__)
     govshare_application_approve, govshare_application_create, govshare_application_event_list,
-    govshare_application_extend, govshare_application_list, govshare_application_refuse,
+    govshare_application_extend, govshare_application_extension_decline,
+    govshare_application_extension_request, govshare_application_list, govshare_application_refuse,
     govshare_application_show, govshare_application_withdraw)
 from ckanext.govshare.logic.application import context_user
 from ckanext.govshare.model import Grant
 from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
+from ckanext.govshare import edge
+from ckanext.govshare.logic import schema as gs_schema
 
 __all__ = [
     "govshare_vocabulary_list",
@@ -32,6 +35,8 @@ __all__ = [
     "govshare_application_show",
     "govshare_application_list",
     "govshare_application_extend",
+    "govshare_application_extension_request",
+    "govshare_application_extension_decline",
     "govshare_application_approve",
     "govshare_application_refuse",
     "govshare_application_withdraw",
@@ -47,6 +52,15 @@ __all__ = [
     "resource_view_show",
     "group_package_show",
     "tag_show",
+    "tag_list",
+    "tag_search",
+    "tag_autocomplete",
+    "user_show",
+    "user_list",
+    "organization_list",
+    "group_list",
+    "organization_list_for_user",
+    "datastore_search",
     "member_list",
     "dataset_follower_count",
     "am_following_dataset",
@@ -66,6 +80,7 @@ _ = tk._
 
 
 @tk.side_effect_free
+@tk.validate(gs_schema.vocabulary_list_schema)
 def govshare_vocabulary_list(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
     """The controlled vocabularies of the catalogue, with bilingual labels.
 
@@ -92,18 +107,7 @@ def govshare_vocabulary_list(context: Context, data_dict: DataDict) -> ActionRes
 
 # --- grants ---------------------------------------------------------------------------------
 
-def _parse_expiry(value: Any) -> datetime.datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        expiry = datetime.datetime.fromisoformat(str(value).replace("Z", ""))
-    except ValueError:
-        raise tk.ValidationError({"expires_at": [_("Not a date and time, e.g. 2027-06-30T23:59:59")]})
-    if expiry <= utcnow():
-        raise tk.ValidationError({"expires_at": [_("The expiry must be in the future")]})
-    return expiry
-
-
+@tk.validate(gs_schema.grant_create_schema)
 def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
     """Open an entry's data to a user (open grant) or a department (share grant).
 
@@ -119,7 +123,8 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult
     :type user_id: string
     :param organization_id: the grantee department, for a share grant (id or name)
     :type organization_id: string
-    :param expires_at: when access ends (ISO date-time, UTC); never when omitted
+    :param expires_at: when access ends: an ISO date-time (UTC unless it names a time zone),
+        or a date (the end of that day, Beijing time); never when omitted
     :type expires_at: string
     :param conditions: conditions of use attached to the grant
     :type conditions: string
@@ -156,7 +161,7 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult
             grant.organization_id = org.id
     if errors:
         raise tk.ValidationError(errors)
-    grant.expires_at = _parse_expiry(data_dict.get("expires_at"))
+    grant.expires_at = data_dict.get("expires_at")  # naive UTC (validators.govshare_expiry)
     actor = context_user(context)
     grant.granted_by = actor.id if actor else tk.get_action("get_site_user")({"ignore_auth": True}, {})["id"]
     model.Session.add(grant)
@@ -166,6 +171,7 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult
     return grant.as_dict()
 
 
+@tk.validate(gs_schema.grant_revoke_schema)
 def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
     """Revoke a grant: access ends at once; the grant stays on record.
 
@@ -192,6 +198,7 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult
 
 
 @tk.side_effect_free
+@tk.validate(gs_schema.grant_list_schema)
 def govshare_grant_list(context: Context, data_dict: DataDict) -> ActionResult.AnyList:
     """Grants of an entry (for its department), or the caller's own grants.
 
@@ -254,14 +261,43 @@ def package_autocomplete(up: Action, context: Context, data_dict: DataDict) -> A
     return [r for r in result if r["name"] in kept]
 
 
+# resource fields whose value locates the data: a query or an order on them would reveal
+# withheld URLs character by character
+_DATA_QUERY_FIELDS = frozenset(access.DATA_FIELDS) | {"hash", "extras"}
+
+
+def _int_param(data_dict: DataDict, key: str) -> int | None:
+    value = data_dict.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise tk.ValidationError({key: [_("Must be a whole number")]})
+    if number < 0:
+        raise tk.ValidationError({key: [_("Must be a positive integer")]})
+    return number
+
+
 @tk.chained_action
 @tk.side_effect_free
 def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
-    result = up(context, data_dict)
-    before = len(result["results"])
-    result["results"] = enforce.filter_resources(_principal(context), result["results"])
-    result["count"] -= before - len(result["results"])
-    return result
+    principal = _principal(context)
+    if principal.sysadmin:
+        return up(context, data_dict)
+    offset, limit = _int_param(data_dict, "offset"), _int_param(data_dict, "limit")
+    query = data_dict.get("query")
+    pairs = [query] if isinstance(query, str) else query if isinstance(query, list) else []
+    fields = {str(p).split(":", 1)[0].strip() for p in pairs}
+    data_query = bool(fields & _DATA_QUERY_FIELDS)
+    if data_dict.get("order_by") in _DATA_QUERY_FIELDS:
+        raise tk.ValidationError({"order_by": [_("Resources cannot be ordered by where their data is")]})
+    # the whole match, filtered, then paged: the count is of what the caller may see, and
+    # a query on where the data is matches only data the caller may have
+    result = up(context, {**data_dict, "offset": None, "limit": None})
+    rows = enforce.filter_resources(principal, result["results"], data_only=data_query)
+    end = None if limit is None else (offset or 0) + limit
+    return {"count": len(rows), "results": rows[offset or 0:end]}
 
 
 def _resource_package(resource_id: str | None) -> model.Package | None:
@@ -299,9 +335,130 @@ def group_package_show(up: Action, context: Context, data_dict: DataDict) -> Any
 @tk.side_effect_free
 def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
+    principal = _principal(context)
+    if not access.visible_tag_names(principal, [result.get("name")]):
+        raise tk.ObjectNotFound(_("Tag not found"))
     if "packages" in result:
-        result["packages"] = enforce.filter_package_list(_principal(context), result["packages"])
+        result["packages"] = enforce.filter_package_list(principal, result["packages"])
     return result
+
+
+def _tag_name(tag: Any) -> str:
+    return tag.get("name") if isinstance(tag, dict) else tag
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    visible = access.visible_tag_names(_principal(context), [_tag_name(t) for t in result])
+    return [t for t in result if _tag_name(t) in visible]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    offset, limit = _int_param(data_dict, "offset"), _int_param(data_dict, "limit")
+    result = up(context, {**data_dict, "offset": 0, "limit": None})
+    visible = access.visible_tag_names(_principal(context), [_tag_name(t) for t in result["results"]])
+    rows = [t for t in result["results"] if _tag_name(t) in visible]
+    end = (offset or 0) + (10 if limit is None else limit)
+    return {"count": len(rows), "results": rows[offset or 0:end]}
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    limit = _int_param(data_dict, "limit")
+    names = up(context, {**data_dict, "offset": 0, "limit": None})
+    visible = access.visible_tag_names(_principal(context), names)
+    return [n for n in names if n in visible][:10 if limit is None else limit]
+
+
+def _count_visible_created(principal: access.Principal, users: list[dict[str, Any]]) -> None:
+    counts = access.visible_created_counts(principal, [u.get("id") for u in users if isinstance(u, dict)])
+    for user in users:
+        if isinstance(user, dict) and "number_created_packages" in user and user.get("id") in counts:
+            user["number_created_packages"] = counts[user["id"]]
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    principal = _principal(context)
+    if not principal.sysadmin:
+        _count_visible_created(principal, [result])
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    principal = _principal(context)
+    if principal.sysadmin:
+        return up(context, data_dict)
+    by_count = data_dict.get("order_by") == "number_created_packages"
+    if not by_count:
+        result = up(context, data_dict)
+        if tk.asbool(data_dict.get("all_fields", True)):
+            _count_visible_created(principal, result)
+        return result
+    # ordered by a count that must not include hidden entries: count, then order here
+    users = up(context, {**data_dict, "order_by": "name", "all_fields": True})
+    _count_visible_created(principal, users)
+    users.sort(key=lambda u: (u.get("number_created_packages") or 0, u.get("name") or ""))
+    if tk.asbool(data_dict.get("all_fields", True)):
+        return users
+    return [u["name"] for u in users]
+
+
+def _groups_with_visible_counts(up: Action, context: Context, data_dict: DataDict, facet: str) -> Any:
+    """organization_list / group_list: CKAN counts every active entry of a group (its search
+    runs without the caller's permission labels); count what the caller may see."""
+    result = up(context, data_dict)
+    rows = [g for g in result if isinstance(g, dict) and "package_count" in g]
+    if not rows or _principal(context).sysadmin:
+        return result
+    search = tk.get_action("package_search")(
+        {"user": context.get("user"), "auth_user_obj": context.get("auth_user_obj")},
+        {"rows": 0, "facet.field": [facet], "facet.limit": -1, "include_private": True})
+    counts = search["facets"].get(facet, {})
+    for group in rows:
+        group["package_count"] = counts.get(group["id"] if facet == "owner_org" else group["name"], 0)
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def organization_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return _groups_with_visible_counts(up, context, data_dict, "owner_org")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def group_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return _groups_with_visible_counts(up, context, data_dict, "groups")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def organization_list_for_user(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return _groups_with_visible_counts(up, context, data_dict, "owner_org")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def datastore_search(up: Action, context: Context, data_dict: DataDict) -> Any:
+    # ``_table_metadata`` lists every DataStore table, named by resource id, hidden entries'
+    # included: an inventory for operators, not for the public
+    if data_dict.get("resource_id") == "_table_metadata":
+        if not _principal(context).sysadmin:
+            raise tk.NotAuthorized(_("The DataStore's table list is for sysadmins"))
+        # core answers it without asking any auth function (and CKAN's audit then fails the
+        # call); sysadmins pass the check
+        tk.check_access("datastore_search", context, data_dict)
+    return up(context, data_dict)
 
 
 @tk.chained_action
@@ -351,7 +508,7 @@ recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(
 @tk.chained_action
 @tk.side_effect_free
 def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    result = up(context, data_dict)
+    result = up(context, edge.activity_show_input(data_dict))
     kept = enforce.filter_activities(_principal(context), [result])
     if not kept:
         raise tk.ObjectNotFound(_("Activity not found"))
@@ -387,3 +544,9 @@ def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
             # the textual diff would show the data locations
             result["diff"] = ""
     return result
+
+
+# --- hostile input (issue 11, finding 7) ----------------------------------------------------
+# govshare_application_list (logic/application.py) takes ids and terms straight into its
+# query: its schema refuses lists, numbers, NUL bytes and over-long values first.
+govshare_application_list = tk.validate(gs_schema.application_list_schema)(govshare_application_list)

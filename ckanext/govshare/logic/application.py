@@ -20,7 +20,7 @@ from ckan.types import ActionResult, Context, DataDict
 
 from ckanext.govshare import access, deadlines, identifiers, notify, workdays, workflow
 from ckanext.govshare.logic import schema as gs_schema
-from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code
+from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code, govshare_id
 from ckanext.govshare.model import Application, ApplicationEvent
 from ckanext.govshare.model.application import PENDING
 from ckanext.govshare.model.grant import utcnow
@@ -58,15 +58,38 @@ def _is_provider(user: model.User, app: Application) -> bool:
         app.provider_org_id, user.name, "read")
 
 
-def is_head(user: model.User, org_id: Optional[str]) -> bool:
-    """The department's head: an admin of the department or its designated 负责人 account."""
-    if not org_id:
+def is_head(user: model.User, org_id: Optional[str], consent: Optional[str] = "provider_head") -> bool:
+    """May ``user`` consent, for department ``org_id``, under the policy's ``consent`` rule
+    (``deadlines.CONSENTS``)?
+
+    - ``provider_head`` (提供部门负责人, chongqing-2018 §20, §24): an administrator of the
+      department or its designated head's account (``head_user``);
+    - ``provider_principal_head`` (提供部门主要负责人, chongqing-2019 §19, §32-33): the
+      designated head's account only — a department administrator is not its principal head.
+    """
+    if not org_id or consent not in deadlines.CONSENTS:
         return False
-    if authz.has_user_permission_for_group_or_org(org_id, user.name, "admin") and not user.sysadmin:
-        return True
     org = model.Group.get(org_id)
     head = org.extras.get("head_user") if org is not None else None
-    return bool(head) and head in (user.name, user.id)
+    if head and head in (user.name, user.id):
+        return True
+    if consent == "provider_head":
+        return bool(authz.has_user_permission_for_group_or_org(org_id, user.name, "admin")) and not user.sysadmin
+    return False
+
+
+def pending_extension_request(app: Application) -> Optional[dict[str, Any]]:
+    """The department's request for an extension that its head has not answered yet: the
+    last ``extension_request`` event with no ``extend`` or ``extension_decline`` after it."""
+    events = (model.Session.query(ApplicationEvent)
+              .filter(ApplicationEvent.application_id == app.id,
+                      ApplicationEvent.action.in_(("extension_request", "extend", "extension_decline")))
+              .order_by(ApplicationEvent.id.desc()).first())
+    if events is None or events.action != "extension_request" or not app.pending:
+        return None
+    detail = events.detail or {}
+    return {"requested_by": events.actor_user_id, "requested_at": events.at.isoformat(),
+            "days": detail.get("days"), "reason": detail.get("reason"), "event_id": events.id}
 
 
 def application_dict(app: Application, viewer: Optional[model.User] = None,
@@ -103,6 +126,7 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
                          and not app.overdue(now)),
         "extension_count": app.extension_count, "extension_days": app.extension_days,
         "extension_reason": app.extension_reason, "extension_consented_by": app.extension_consented_by,
+        "extension_request": pending_extension_request(app),
         "decided_at": iso(app.decided_at), "decided_by": app.decided_by,
         "decision_reason": app.decision_reason, "decision_basis": app.decision_basis,
         "conditions": app.conditions, "grant_id": app.grant_id,
@@ -111,8 +135,12 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
     }
 
 
-def _get(application_id: str) -> Application:
-    app = model.Session.query(Application).get(application_id)
+def _get(application_id: Any) -> Application:
+    try:
+        application_id = govshare_id(application_id, {})
+    except tk.Invalid as e:
+        raise tk.ValidationError({"id": [e.error]})
+    app = model.Session.query(Application).get(application_id) if application_id else None
     if app is None:
         raise tk.ObjectNotFound(_("Application not found"))
     return app
@@ -210,6 +238,11 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
         else:
             provider_org_id = org.id
 
+    if kind in ("open", "share") and pkg is not None and provider_org_id \
+            and provider_org_id in access.principal_for(user).org_ids:
+        # the department's own members have its data already, and never decide their own request
+        errors["package_id"] = [_("This entry is your own department's: its data is yours already, "
+                                  "no application is needed")]
     if kind == "open":
         if pkg is not None and access.open_type(pkg) != "conditional":
             errors["package_id"] = [_("Only conditionally open entries are opened on application; "
@@ -247,6 +280,11 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
             data_dict.setdefault("applicant_name", org.title)
     else:
         _require(data_dict, errors, {"description": _("Required: describe the error, correction or data wanted")})
+    applicant_org = model.Group.get(data_dict["applicant_org_id"]) if data_dict.get("applicant_org_id") else None
+    if data_dict.get("applicant_org_id") and "applicant_org_id" not in errors and (
+            applicant_org is None or not applicant_org.is_organization
+            or not authz.has_user_permission_for_group_or_org(applicant_org.id, user.name, "create_dataset")):
+        errors["applicant_org_id"] = [_("The applying department must be a department you edit for")]
     if data_dict.get("period_start") and data_dict.get("period_end") \
             and data_dict["period_end"] < data_dict["period_start"]:
         errors.setdefault("period_end", []).append(_("The period ends before it starts"))
@@ -263,7 +301,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
     app = Application(
         kind=kind, status="submitted", package_id=pkg.id if pkg else None, provider_org_id=provider_org_id,
         applicant_user_id=user.id,
-        applicant_org_id=data_dict.get("applicant_org_id") and model.Group.get(data_dict["applicant_org_id"]).id,
+        applicant_org_id=applicant_org.id if applicant_org is not None else None,
         client_token=data_dict.get("client_token"),
         applicant_type=data_dict.get("applicant_type") or ("department" if kind == "share" else None),
         applicant_name=data_dict.get("applicant_name") or user.fullname or user.name,
@@ -392,10 +430,36 @@ def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
     return tk.ValidationError({"status": [messages[e.action].format(status=govshare_status_label(e.status))]})
 
 
-@tk.validate(gs_schema.application_extend_schema)
-def govshare_application_extend(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
-    """Extend the reply deadline once, with the department head's consent
-    (chongqing-2018 §24: at most 15 working days under the default policy).
+def _not_own(user: model.User, app: Application) -> None:
+    """Separation of duties: whoever decides a request never is the one who made it."""
+    if user.id == app.applicant_user_id:
+        model.Session.rollback()
+        raise tk.NotAuthorized(_("You cannot answer your own application"))
+
+
+def _extension_errors(app: Application, days: Any, reason: Any) -> tuple[Any, dict[str, list[str]]]:
+    """The policy's limits on one extension, and the errors of a request for ``days``."""
+    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
+    errors: dict[str, list[str]] = {}
+    if not kind_policy.extension_days:
+        errors["days"] = [_("The rules allow no extension for this kind of request")]
+    elif not isinstance(days, int) or not 1 <= days <= kind_policy.extension_days:
+        errors["days"] = [_("An extension is at most {max} working days ({article})").format(
+            max=kind_policy.extension_days, article=kind_policy.extension_article or "")]
+    if not reason:
+        errors["reason"] = [_("Required: the reason for the extension (chongqing-2018 §24)")]
+    if app.extension_count:
+        errors["id"] = [_("The deadline has already been extended once; a second extension is not allowed")]
+    elif app.status != "submitted":
+        errors["id"] = [_("Only a pending application's deadline can be extended")]
+    return kind_policy, errors
+
+
+@tk.validate(gs_schema.application_extension_request_schema)
+def govshare_application_extension_request(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The department asks its head to extend the reply deadline (the head consents with
+    ``govshare_application_extend`` or declines with ``govshare_application_extension_decline``,
+    in their own session; the deadline moves only when the head consents).
 
     :param id: the application
     :type id: string
@@ -403,37 +467,99 @@ def govshare_application_extend(context: Context, data_dict: DataDict) -> Action
     :type days: int
     :param reason: why the department needs longer
     :type reason: string
-    :param consented_by: the consenting head (user name), when the caller is not the head
-    :type consented_by: string
+    :returns: the application; ``extension_request`` holds the request
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_extend")
+    _not_own(user, app)
+    _, errors = _extension_errors(app, data_dict.get("days"), data_dict.get("reason"))
+    if not errors and pending_extension_request(app):
+        errors["id"] = [_("An extension has been requested already and awaits the head's answer")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    workflow.log(app, "extension_request", user.id, app.status,
+                 {"days": data_dict["days"], "reason": data_dict["reason"]})
+    model.Session.commit()
+    notify.extension_requested(app)
+    return application_dict(app, user)
+
+
+@tk.validate(gs_schema.application_extend_schema)
+def govshare_application_extend(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The head consents to an extension of the reply deadline, once (chongqing-2018 §24: at
+    most 15 working days under the default policy). Consent is the head's own act: the caller
+    must be the one the policy's ``consent`` rule names (an administrator or the designated
+    head's account for 提供部门负责人; the designated head's account only for 主要负责人).
+    With a pending ``extension_request`` its days and reason are taken unless given here.
+
+    :param id: the application
+    :type id: string
+    :param days: working days to add (1 … the policy's limit); the request's when omitted
+    :type days: int
+    :param reason: why the department needs longer; the request's when omitted
+    :type reason: string
     :returns: the application with its new deadline
     :rtype: dictionary
     """
     user, app = _locked(context, data_dict, "govshare_application_extend")
-    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
-    errors: dict[str, list[str]] = {}
-    if not kind_policy.extension_days:
-        errors["days"] = [_("The rules allow no extension for this kind of request")]
-    elif not 1 <= data_dict["days"] <= kind_policy.extension_days:
-        errors["days"] = [_("An extension is at most {max} working days ({article})").format(
-            max=kind_policy.extension_days, article=kind_policy.extension_article or "")]
-    if not data_dict.get("reason"):
-        errors["reason"] = [_("Required: the reason for the extension (chongqing-2018 §24)")]
-    head = user
-    if not is_head(user, app.provider_org_id):
-        head = model.User.get(data_dict.get("consented_by") or "")
-        if head is None or not is_head(head, app.provider_org_id):
-            errors["consented_by"] = [_("An extension needs the consent of the department's head "
-                                        "(an administrator of the department or its designated head)")]
-    if app.extension_count:
-        errors["id"] = [_("The deadline has already been extended once; a second extension is not allowed")]
+    _not_own(user, app)
+    request = pending_extension_request(app)
+    days = data_dict.get("days") if data_dict.get("days") is not None else (request or {}).get("days")
+    reason = data_dict.get("reason") or (request or {}).get("reason")
+    kind_policy, errors = _extension_errors(app, days, reason)
+    named = data_dict.get("consented_by")
+    if named and named not in (user.name, user.id):
+        errors["consented_by"] = [_("Consent is given by the head, in the head's own session; "
+                                    "ask for an extension and the head will answer it")]
+    elif kind_policy.extension_days and not is_head(user, app.provider_org_id, kind_policy.extension_consent):
+        errors["consented_by"] = [_("Only {who} can consent to an extension ({article}); "
+                                    "ask for one and the head will answer it").format(
+            who=kind_policy.consent_label("en" if _english() else "zh") or "",
+            article=kind_policy.extension_article or "")]
     if errors:
         model.Session.rollback()
         raise tk.ValidationError(errors)
-    current_due = app.due_at
-    new_due = _naive_utc(workdays.deadline(current_due, data_dict["days"]))
-    _commit_step(lambda: workflow.extend(app, user.id, data_dict["days"], data_dict["reason"], head.id, new_due))
+    new_due = _naive_utc(workdays.deadline(app.due_at, days))
+    requested_by = (request or {}).get("requested_by") or user.id
+    _commit_step(lambda: workflow.extend(app, user.id, days, reason, user.id, new_due, requested_by))
     notify.extended(app)
     return application_dict(app, user)
+
+
+@tk.validate(gs_schema.application_extension_decline_schema)
+def govshare_application_extension_decline(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The head declines the department's request for an extension; the deadline stays.
+
+    :param id: the application
+    :type id: string
+    :param reason: why (optional)
+    :type reason: string
+    :returns: the application
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_extend")
+    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
+    request = pending_extension_request(app)
+    errors: dict[str, list[str]] = {}
+    if request is None:
+        errors["id"] = [_("No extension request awaits an answer")]
+    elif not is_head(user, app.provider_org_id, kind_policy.extension_consent):
+        errors["id"] = [_("Only the head who must consent can decline an extension request")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    workflow.log(app, "extension_decline", user.id, app.status,
+                 {"reason": data_dict.get("reason"), "requested_by": request["requested_by"]})
+    model.Session.commit()
+    return application_dict(app, user)
+
+
+def _english() -> bool:
+    try:
+        return (tk.h.lang() or "").startswith("en")
+    except (RuntimeError, AttributeError):
+        return False
 
 
 @tk.validate(gs_schema.application_approve_schema)
@@ -445,8 +571,9 @@ def govshare_application_approve(context: Context, data_dict: DataDict) -> Actio
     :type id: string
     :param conditions: conditions of use
     :type conditions: string
-    :param expires_at: when access ends (ISO date or date-time, UTC); defaults to the end of
-        the period the applicant asked for, if any
+    :param expires_at: when access ends: an ISO date-time (UTC unless it names a time zone),
+        or a date (the end of that day, Beijing time); defaults to the end of the period the
+        applicant asked for, if any
     :type expires_at: string
     :param reply: the reply to the applicant
     :type reply: string
@@ -454,17 +581,10 @@ def govshare_application_approve(context: Context, data_dict: DataDict) -> Actio
     :rtype: dictionary
     """
     user, app = _locked(context, data_dict, "govshare_application_approve")
-    expires = None
-    if data_dict.get("expires_at"):
-        try:
-            expires = datetime.datetime.fromisoformat(str(data_dict["expires_at"]).replace("Z", ""))
-        except ValueError:
-            model.Session.rollback()
-            raise tk.ValidationError({"expires_at": [_("Not a date and time, e.g. 2027-06-30T23:59:59")]})
-        if expires <= utcnow():
-            model.Session.rollback()
-            raise tk.ValidationError({"expires_at": [_("The expiry must be in the future")]})
-    elif app.period_end:
+    _not_own(user, app)
+    # naive UTC or None: parsed and checked by the schema (validators.govshare_expiry)
+    expires = data_dict.get("expires_at")
+    if expires is None and app.period_end:
         expires = _naive_utc(workdays.end_of_day(app.period_end))
     _commit_step(lambda: workflow.approve(app, user.id, data_dict.get("conditions"), expires, data_dict.get("reply")))
     access.forget_cached_principals()
@@ -487,6 +607,7 @@ def govshare_application_refuse(context: Context, data_dict: DataDict) -> Action
     :rtype: dictionary
     """
     user, app = _locked(context, data_dict, "govshare_application_refuse")
+    _not_own(user, app)
     errors = {}
     if not data_dict.get("reason"):
         errors["reason"] = [_("A refusal must state its reasons (chongqing-2019 §33)")]

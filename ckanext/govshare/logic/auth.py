@@ -187,6 +187,9 @@ def govshare_application_list(context: Context, data_dict: DataDict) -> AuthResu
 
 def _decide(context: Context, data_dict: DataDict) -> AuthResult:
     app = _application(data_dict)
+    user = model.User.get(_user_name(context) or "")
+    if user is not None and user.id == app.applicant_user_id:
+        return {"success": False, "msg": _("You cannot answer your own application")}
     if _provider_role(context, app, "create_dataset"):  # editors and admins of the department
         return {"success": True}
     return {"success": False, "msg": _("Only the providing department can answer this application")}
@@ -201,8 +204,19 @@ def govshare_application_refuse(context: Context, data_dict: DataDict) -> AuthRe
 
 
 def govshare_application_extend(context: Context, data_dict: DataDict) -> AuthResult:
-    """The department extends (its head's consent is checked by the action)."""
-    return _decide(context, data_dict)
+    """The department asks for an extension, its head consents or declines (who may consent
+    is the policy's rule, checked by the action); the designated head's account may answer
+    even when it is not an editor of the department."""
+    result = _decide(context, data_dict)
+    if result["success"]:
+        return result
+    app = _application(data_dict)
+    user = model.User.get(_user_name(context) or "")
+    org = model.Group.get(app.provider_org_id) if app.provider_org_id else None
+    head = org.extras.get("head_user") if org is not None else None
+    if user is not None and head and head in (user.name, user.id) and user.id != app.applicant_user_id:
+        return {"success": True}
+    return result
 
 
 def govshare_application_withdraw(context: Context, data_dict: DataDict) -> AuthResult:

@@ -1,6 +1,10 @@
 # -*- coding: utf-8 -*-
 """Validation schemas of govshare's own actions (``@validator_args``: validators are
-passed by name, as in CKAN core)."""
+passed by name, as in CKAN core).
+
+Every id is ``govshare_id`` (text, no control characters, bounded) and every free text
+``govshare_clean_text`` (no control characters or lone surrogates, bounded), so hostile
+input is a validation error before any lookup."""
 from __future__ import annotations
 
 from ckan.logic.schema import validator_args
@@ -12,20 +16,22 @@ def application_create_schema(
         ignore_missing: Validator, not_empty: Validator, unicode_safe: Validator, strip_value: Validator,
         boolean_validator: Validator, isodate: Validator, email_validator: Validator,
         one_of: ValidatorFactory, govshare_clean_text: Validator, govshare_phone: Validator,
-        ignore: Validator) -> Schema:
+        govshare_id: Validator, ignore: Validator) -> Schema:
     text = [ignore_missing, unicode_safe, govshare_clean_text, strip_value]
+    ident = [ignore_missing, govshare_id, unicode_safe]
     return {
-        "kind": [not_empty, unicode_safe,
+        "kind": [not_empty, govshare_id, unicode_safe,
                  one_of(["open", "share", "error_report", "catalogue_correction", "open_demand"])],
-        "package_id": [ignore_missing, unicode_safe],
-        "organization_id": [ignore_missing, unicode_safe],
-        "applicant_org_id": [ignore_missing, unicode_safe],
-        "client_token": [ignore_missing, unicode_safe, strip_value],
-        "applicant_type": [ignore_missing, unicode_safe, one_of(["citizen", "legal_person", "other_org"])],
+        "package_id": list(ident),
+        "organization_id": list(ident),
+        "applicant_org_id": list(ident),
+        "client_token": [ignore_missing, govshare_id, unicode_safe, strip_value],
+        "applicant_type": [ignore_missing, govshare_id, unicode_safe,
+                           one_of(["citizen", "legal_person", "other_org"])],
         "applicant_name": list(text),
-        "id_number": [ignore_missing, unicode_safe, strip_value],
-        "contact_phone": [ignore_missing, unicode_safe, govshare_phone],
-        "contact_email": [ignore_missing, unicode_safe, strip_value, email_validator],
+        "id_number": [ignore_missing, govshare_id, unicode_safe, strip_value],
+        "contact_phone": [ignore_missing, govshare_id, unicode_safe, govshare_phone],
+        "contact_email": [ignore_missing, govshare_id, unicode_safe, strip_value, email_validator],
         "purpose": list(text),
         "usage_scope": list(text),
         "data_items": list(text),
@@ -43,28 +49,52 @@ def application_extend_schema(not_empty: Validator, ignore_missing: Validator, u
                               strip_value: Validator) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
-        "days": [not_empty, int_validator],
+        "days": [ignore_missing, int_validator],
         "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
         "consented_by": [ignore_missing, unicode_safe],
     }
 
 
 @validator_args
-def application_approve_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
-                               govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+def application_extension_request_schema(not_empty: Validator, ignore_missing: Validator,
+                                         unicode_safe: Validator, int_validator: Validator,
+                                         govshare_clean_text: Validator, strip_value: Validator) -> Schema:
     return {
         "id": [not_empty, unicode_safe],
+        "days": [not_empty, int_validator],
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def application_extension_decline_schema(not_empty: Validator, ignore_missing: Validator,
+                                         unicode_safe: Validator, govshare_clean_text: Validator,
+                                         strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def application_approve_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                               govshare_clean_text: Validator, strip_value: Validator,
+                               govshare_id: Validator, govshare_expiry: Validator) -> Schema:
+    return {
+        "id": [not_empty, govshare_id, unicode_safe],
         "conditions": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
-        "expires_at": [ignore_missing, unicode_safe],
+        # a naive UTC datetime, or None
+        "expires_at": [ignore_missing, govshare_expiry],
         "reply": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
     }
 
 
 @validator_args
 def application_refuse_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
-                              govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+                              govshare_clean_text: Validator, strip_value: Validator,
+                              govshare_id: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, govshare_id, unicode_safe],
         # presence is checked by the action, with the article (chongqing-2019 §33)
         "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
         "basis": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
@@ -73,8 +103,55 @@ def application_refuse_schema(not_empty: Validator, ignore_missing: Validator, u
 
 @validator_args
 def application_withdraw_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
-                                govshare_clean_text: Validator) -> Schema:
+                                govshare_clean_text: Validator, govshare_id: Validator) -> Schema:
     return {
-        "id": [not_empty, unicode_safe],
+        "id": [not_empty, govshare_id, unicode_safe],
         "reason": [ignore_missing, unicode_safe, govshare_clean_text],
     }
+
+
+@validator_args
+def application_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator,
+                            boolean_validator: Validator) -> Schema:
+    return {
+        "organization_id": [ignore_missing, govshare_id, unicode_safe],
+        "status": [ignore_missing, govshare_id, unicode_safe],
+        "kind": [ignore_missing, govshare_id, unicode_safe],
+        "authority": [ignore_missing, boolean_validator],
+    }
+
+
+@validator_args
+def vocabulary_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator) -> Schema:
+    return {"name": [ignore_missing, govshare_id, unicode_safe]}
+
+
+@validator_args
+def grant_create_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                        govshare_id: Validator, govshare_clean_text: Validator, strip_value: Validator,
+                        govshare_expiry: Validator) -> Schema:
+    ident = [ignore_missing, govshare_id, unicode_safe]
+    return {
+        "package_id": [not_empty, govshare_id, unicode_safe],
+        "kind": list(ident),
+        "user_id": list(ident),
+        "organization_id": list(ident),
+        "application_id": list(ident),
+        # a naive UTC datetime, or None
+        "expires_at": [ignore_missing, govshare_expiry],
+        "conditions": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def grant_revoke_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                        govshare_id: Validator, govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, govshare_id, unicode_safe],
+        "reason": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }
+
+
+@validator_args
+def grant_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator) -> Schema:
+    return {"package_id": [ignore_missing, govshare_id, unicode_safe]}

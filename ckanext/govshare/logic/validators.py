@@ -40,6 +40,9 @@ __all__ = [
     "govshare_citizen_id",
     "govshare_user_name",
     "govshare_catalogue_rules",
+    "govshare_id",
+    "govshare_expiry",
+    "govshare_bounded_input",
 ]
 
 Invalid = tk.Invalid
@@ -59,22 +62,95 @@ _PROVINCES = {
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{3,22}[0-9]$")
 _CODE_SPLIT_RE = re.compile(r"[\s,，、;；]+")
+# UTF-16 surrogate code points: a lone one ("\ud800" in JSON) is not text and cannot be
+# stored (PostgreSQL) or indexed (Solr)
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 MAX_TEXT = 20000
+# Solr refuses a term above 32766 bytes ("immense term"), and govshare's fields are indexed
+# whole as string fields: a text may have MAX_TEXT characters but no more than this in UTF-8
+MAX_TEXT_BYTES = 32000
+# ids and names: CKAN's names have at most 100 characters, uuids 36
+MAX_ID = 200
 
 
 def _empty(value: Any) -> bool:
     return value is missing or value is None or (isinstance(value, str) and not value.strip())
 
 
+def _too_long() -> str:
+    return _("Too long: at most {max} characters, or {zh} Chinese characters").format(
+        max=MAX_TEXT, zh=MAX_TEXT_BYTES // 3)
+
+
+def _text_problem(value: str) -> str | None:
+    """What makes ``value`` unfit to store and index, if anything."""
+    if _SURROGATE_RE.search(value):
+        return _("Contains characters that are not valid Unicode text; remove them and try again")
+    if _CONTROL_RE.search(value):
+        return _("Contains control characters; remove them and try again")
+    if len(value) > MAX_TEXT or len(value.encode("utf-8")) > MAX_TEXT_BYTES:
+        return _too_long()
+    return None
+
+
 def govshare_clean_text(value: Any, context: Context) -> Any:
-    """Refuse control characters (hostile or pasted binary) and over-long text."""
+    """Refuse control characters (hostile or pasted binary), lone surrogates and over-long
+    text."""
     if not isinstance(value, str):
         return value
-    if _CONTROL_RE.search(value):
-        raise Invalid(_("Contains control characters; remove them and try again"))
-    if len(value) > MAX_TEXT:
-        raise Invalid(_("Too long: at most {max} characters").format(max=MAX_TEXT))
+    problem = _text_problem(value)
+    if problem:
+        raise Invalid(problem)
     return value
+
+
+def govshare_id(value: Any, context: Context) -> Any:
+    """An id or name given to an action: text without control characters, at most MAX_ID
+    characters (a list, a number or a NUL byte is refused here rather than reaching the
+    database)."""
+    if value is missing or value is None:
+        return value
+    if not isinstance(value, str):
+        raise Invalid(_("Must be an id or a name (text)"))
+    if _SURROGATE_RE.search(value) or _CONTROL_RE.search(value):
+        raise Invalid(_("Contains control characters; remove them and try again"))
+    if len(value) > MAX_ID:
+        raise Invalid(_("Too long for an id or a name: at most {max} characters").format(max=MAX_ID))
+    return value
+
+
+def govshare_expiry(value: Any, context: Context) -> Any:
+    """When access ends, as a naive UTC datetime (how CKAN stores times).
+
+    An ISO date-time with a time zone is converted to UTC; one without is taken as UTC; a
+    date alone means the end of that day in Beijing (23:59:59.999999 Asia/Shanghai). The
+    expiry must lie in the future."""
+    from ckanext.govshare import workdays
+    from ckanext.govshare.model.grant import utcnow
+
+    if value is missing or value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        expiry = value
+    elif isinstance(value, datetime.date):
+        expiry = workdays.end_of_day(value)
+    else:
+        text = value.strip() if isinstance(value, str) else ""
+        try:
+            if len(text) == 10:
+                expiry = workdays.end_of_day(datetime.date.fromisoformat(text))
+            else:
+                expiry = datetime.datetime.fromisoformat(
+                    text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        except ValueError:
+            expiry = None
+        if expiry is None or not text or "\x00" in text:
+            raise Invalid(_("Not a date and time, e.g. 2027-06-30T23:59:59"))
+    if expiry.tzinfo is not None:
+        expiry = expiry.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    if expiry <= utcnow():
+        raise Invalid(_("The expiry must be in the future"))
+    return expiry
 
 
 def govshare_resource_code(value: Any, context: Context) -> Any:
@@ -329,7 +405,8 @@ def govshare_user_name(value: Any, context: Context) -> Any:
 
 def _value(data: FlattenDataDict, name: str) -> Any:
     value = data.get((name,))
-    return None if _empty(value) else value
+    # a list or a dict where a term is expected is reported by the field's own validator
+    return None if _empty(value) or not isinstance(value, (str, int, float)) else value
 
 
 def _require(data: FlattenDataDict, errors: FlattenErrorDict, field: str, message: str) -> None:
@@ -388,3 +465,38 @@ def govshare_catalogue_rules(
         errors.setdefault(("resource_category",), []).append(
             _("Resource category does not match the resource code: codes of this category "
               "start with {digit}").format(digit=CATEGORY_DIGIT[category]))
+
+
+def govshare_bounded_input(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Before every field validator of an entry or a department: no value anywhere (fields,
+    resources, extras) holds NUL or other control characters, lone surrogates
+    or more text than Solr can index (CKAN core would answer those with a 500: the database
+    refuses NUL and surrogates, Solr an "immense term"). The offending value is dropped, so
+    no later validator or lookup sees it, and the error is attached to its field."""
+    for field, value in list(data.items()):
+        if not field or field[-1] in ("__before", "__after"):
+            continue
+        if field[-1] == "__extras" and isinstance(value, dict):
+            for name, extra in list(value.items()):
+                problem = _value_problem(name) or _value_problem(extra)
+                if problem:
+                    errors.setdefault(field[:-1] + (str(name)[:MAX_ID],), []).append(problem)
+                    value.pop(name)
+            continue
+        problem = _value_problem(value)
+        if problem:
+            errors.setdefault(field, []).append(problem)
+            data[field] = missing
+
+
+def _value_problem(value: Any, depth: int = 0) -> str | None:
+    """The problem of a submitted value, looking into lists and dicts (a few levels)."""
+    if isinstance(value, str):
+        return _text_problem(value)
+    if depth < 4 and isinstance(value, (list, tuple)):
+        return next(filter(None, (_value_problem(v, depth + 1) for v in value)), None)
+    if depth < 4 and isinstance(value, dict):
+        return next(filter(None, (_value_problem(v, depth + 1) for v in [*value.keys(), *value.values()])), None)
+    return None
