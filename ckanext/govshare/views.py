@@ -6,7 +6,7 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import edge, enforce, vocab
+from ckanext.govshare import edge, enforce, locale, vocab
 from ckanext.govshare.application_views import applications  # noqa: F401 (blanket-registered)
 
 govshare = Blueprint("govshare", __name__)
@@ -14,6 +14,8 @@ govshare = Blueprint("govshare", __name__)
 govshare.before_app_request(edge.guard_input)
 # every request for an entry or its data passes the access rules first (enforce.py)
 govshare.before_app_request(enforce.guard_request)
+# CKAN's client asks /api/i18n/zh_Hans-CN for zh_Hans_CN (locale.py)
+govshare.before_app_request(locale.answer_js_locale)
 
 
 def usage_notes() -> str:
