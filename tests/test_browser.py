@@ -73,6 +73,7 @@ class Browser:
                      "--disable-dev-shm-usage", f"--user-data-dir={self.profile}", "--window-size=1280,1600",
                      "--lang=zh-CN"):
             options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER),
                                        options=options)
         self.driver.set_page_load_timeout(60)
@@ -105,6 +106,17 @@ class Browser:
             # a label or the sticky footer lies over it: click the way a script would
             self.driver.execute_script("arguments[0].click();", element)
 
+    def wait_for(self, element_id: str) -> None:
+        try:
+            WebDriverWait(self.driver, 30).until(EC.presence_of_element_located((By.ID, element_id)))
+        except TimeoutException:
+            raise AssertionError(f"#{element_id} not on {self.driver.current_url}:\n{self.text()[:3000]}")
+
+    def console_errors(self) -> list[str]:
+        """JavaScript errors and failed requests the browser logged since the last call."""
+        return [f"{e.get('level')}: {e.get('message')}" for e in self.driver.get_log("browser")
+                if e.get("level") == "SEVERE"]
+
     def text(self) -> str:
         return self.driver.find_element(By.TAG_NAME, "body").text
 
@@ -123,13 +135,16 @@ class Browser:
 def browser(live_server):
     b = Browser(live_server)
     yield b
+    errors = b.console_errors()
     b.close()
+    assert not errors, "JavaScript errors or failed requests:\n" + "\n".join(errors)
 
 
 def _world(create_with_upload):
+    # no pictures from outside hosts (the factories' defaults): every request must succeed
     for name in ("head", "clerk", "citizen"):
-        factories.User(name=name, password=PASSWORD)
-    org = department(name="jtj", title="市交通局", head_user="head", users=[
+        factories.User(name=name, password=PASSWORD, image_url="")
+    org = department(name="jtj", title="市交通局", head_user="head", image_url="", users=[
         {"name": "head", "capacity": "admin"}, {"name": "clerk", "capacity": "editor"}])
     pkg = entry(org, name="chuzuche", title="出租汽车运营数据", open_type="conditional",
                 **LEVEL_EXTRAS[("conditional", "unconditional")])
@@ -167,15 +182,28 @@ def test_apply_extend_approve_download(browser, create_with_upload):
 
     app_id = _apply(browser)
 
-    browser.login("head")
+    # the clerk asks; the head consents in the head's own session (chongqing-2018 §24)
+    browser.login("clerk")
     browser.get(f"/application/{app_id}")
     browser.fill("field-days", "10")
     browser.fill("field-extend-reason", "数据需脱敏处理")
+    browser.click("govshare-extension-request")
+    browser.wait_for("govshare-extension-pending")
+    assert not browser.driver.find_elements(By.ID, "govshare-extend")
+    browser.logout()
+
+    browser.login("head")
+    browser.get(f"/application/{app_id}")
+    assert "数据需脱敏处理" in browser.driver.find_element(By.ID, "govshare-extension-request").text
     browser.click("govshare-extend")
     browser.wait_text("已延期")
+    assert "负责人同意延期" in browser.text()
     browser.fill("field-conditions", "仅限研究使用")
+    browser.driver.execute_script("document.getElementById('field-expires_at').value = '2027-06-30';")
     browser.click("govshare-approve")
     browser.wait_text("已同意")
+    # a date picked means the whole day in Beijing
+    assert "2027年6月30日 23:59" in browser.driver.find_element(By.ID, "govshare-grant").text
     browser.logout()
 
     browser.login("citizen")
@@ -184,6 +212,28 @@ def test_apply_extend_approve_download(browser, create_with_upload):
         "const done = arguments[arguments.length - 1];"
         "fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text()).then(done);", download)
     assert "2026-11-01,1234" in content
+    browser.get(f"/application/{app_id}")
+    assert "有效" in browser.driver.find_element(By.ID, "govshare-grant-status").text
+    browser.logout()
+
+    # the department revokes with a reason; the applicant sees it and the data closes
+    browser.login("head")
+    browser.get(f"/application/{app_id}")
+    browser.fill("field-revoke-reason", "超出约定用途使用数据")
+    browser.click("govshare-revoke")
+    browser.wait_text("已撤销")
+    browser.logout()
+    browser.login("citizen")
+    browser.get(f"/application/{app_id}")
+    assert "已撤销" in browser.driver.find_element(By.ID, "govshare-grant-status").text
+    assert "超出约定用途使用数据" in browser.text()
+    status = browser.driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "fetch(arguments[0], {credentials: 'same-origin', redirect: 'manual'}).then(r => r.status).then(done);",
+        download)
+    assert status == 403
+    # the one failed request is the refused download itself
+    assert [e for e in browser.console_errors() if "403" not in e or "download" not in e] == []
     assert Application.__table__ is not None
 
 

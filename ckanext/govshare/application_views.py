@@ -124,6 +124,9 @@ def read(id: str) -> Any:
         "consent_label": kind_policy.consent_label(tk.h.lang() or "zh") if kind_policy else None,
         "is_head": bool(org_id) and is_head(model.User.get(user), org_id, consent),
         "is_applicant": tk.current_user.id == app["applicant_user_id"],
+        "is_operator": bool(getattr(tk.current_user, "sysadmin", False)),
+        "can_revoke": bool(app.get("grant") and app["grant"]["status"] == "valid"
+                           and tk.h.check_access("govshare_grant_revoke", {"id": app["grant_id"]})),
         "errors": {}, "users": {e["actor_user_id"]: model.User.get(e["actor_user_id"])
                                 for e in app["events"] if e["actor_user_id"]},
     })
@@ -133,12 +136,19 @@ def decide(id: str, action: str) -> Any:
     redirect = _require_login()
     if redirect:
         return redirect
-    if action not in ("approve", "refuse", "extend", "extension_request", "extension_decline", "withdraw"):
+    if action not in ("approve", "refuse", "extend", "extension_request", "extension_decline", "withdraw",
+                      "revoke"):
         return tk.abort(404)
     payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v != ""}
     payload["id"] = id
     try:
-        tk.get_action(f"govshare_application_{action}")(_context(), payload)
+        if action == "revoke":
+            shown = tk.get_action("govshare_application_show")(_context(), {"id": id})
+            if not shown.get("grant_id"):
+                return tk.abort(404, _("This application opened no access"))
+            tk.get_action("govshare_grant_revoke")(_context(), {**payload, "id": shown["grant_id"]})
+        else:
+            tk.get_action(f"govshare_application_{action}")(_context(), payload)
     except tk.NotAuthorized:
         return tk.abort(403, _("You cannot do this with this application"))
     except tk.ObjectNotFound:
@@ -152,7 +162,8 @@ def decide(id: str, action: str) -> Any:
                 "refuse": _("The application was refused; the applicant sees your reasons."),
                 "extend": _("The deadline was extended."), "withdraw": _("The application was withdrawn."),
                 "extension_request": _("The extension was requested; the head will answer it."),
-                "extension_decline": _("The extension request was declined; the deadline stays.")}
+                "extension_decline": _("The extension request was declined; the deadline stays."),
+                "revoke": _("Access was revoked; the applicant is told why.")}
     tk.h.flash_success(messages[action])
     return tk.redirect_to("govshare_application.read", id=id)
 

@@ -31,6 +31,14 @@ MAX_PATH = 4000
 # paging parameters: whole numbers (CKAN core: " " or "x" in rows/start is a 500)
 PAGING = ("rows", "start", "limit", "offset")
 MAX_PAGING = 10**9
+# more numbers and the yes/no parameters of the search actions (CKAN core: " " in
+# facet.mincount, "x" in include_private, "" in a JSON start are each a 500)
+SEARCH_NUMBERS = PAGING + ("facet.mincount",)
+SEARCH_SIGNED = ("facet.limit",)
+SEARCH_BOOLEANS = ("include_private", "include_drafts", "include_deleted", "use_default_schema",
+                   "all_fields", "include_dataset_count", "include_extras", "include_users",
+                   "include_groups", "include_tags", "include_followers", "facet")
+_BOOLEAN_TEXT = ("true", "false", "yes", "no", "t", "f", "y", "n", "1", "0", "on", "off")
 # JSON bodies of these actions are searches: their string values are bounded like URL values
 SEARCH_ACTIONS = frozenset({
     "package_search", "resource_search", "tag_search", "tag_autocomplete", "package_autocomplete",
@@ -38,6 +46,7 @@ SEARCH_ACTIONS = frozenset({
 })
 _NUL_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]")
 _INT = re.compile(r"^\d{1,10}$")
+_SIGNED_INT = re.compile(r"^-?\d{1,10}$")
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 CHANGES_MULTIPLE = {
     "activity.package_changes_multiple": "package",
@@ -102,6 +111,26 @@ def _check_args() -> None:
         if name in PAGING and not _paging_ok(value):
             raise Refused(400, _("The parameter {name} must be a whole number from 0 to {max}").format(
                 name=name, max=MAX_PAGING))
+    if _action_name() in SEARCH_ACTIONS:
+        _check_search_params(request.args.to_dict())
+
+
+def _check_search_params(params: dict[str, Any]) -> None:
+    """The numbers and yes/no answers of a search action, from a query string or a JSON body."""
+    for name, value in params.items():
+        if name in SEARCH_NUMBERS and not _paging_ok(value):
+            raise Refused(400, _("The parameter {name} must be a whole number from 0 to {max}").format(
+                name=name, max=MAX_PAGING))
+        if name in SEARCH_SIGNED and not (isinstance(value, int) and not isinstance(value, bool)
+                                          or isinstance(value, str) and _SIGNED_INT.match(value)):
+            raise Refused(400, _("The parameter {name} must be a whole number").format(name=name))
+        if name in SEARCH_BOOLEANS and not (
+                isinstance(value, bool) or isinstance(value, str) and value.strip().lower() in _BOOLEAN_TEXT):
+            raise Refused(400, _("The parameter {name} must be true or false").format(name=name))
+        for text in _strings(value):
+            if len(text) > MAX_PARAM:
+                raise Refused(400, _("The parameter {name} is too long: at most {max} characters").format(
+                    name=_printable(str(name)), max=MAX_PARAM))
 
 
 def _paging_ok(value: Any) -> bool:
@@ -150,16 +179,8 @@ def _check_json() -> None:
     problem = _json_problem(data, 0)
     if problem:
         raise Refused(400, problem)
-    action = _action_name()
-    if isinstance(data, dict) and action in SEARCH_ACTIONS:
-        for name, value in data.items():
-            if name in PAGING and value not in (None, "") and not _paging_ok(value):
-                raise Refused(400, _("The parameter {name} must be a whole number from 0 to {max}").format(
-                    name=name, max=MAX_PAGING))
-            for text in _strings(value):
-                if len(text) > MAX_PARAM:
-                    raise Refused(400, _("The parameter {name} is too long: at most {max} characters").format(
-                        name=_printable(str(name)), max=MAX_PARAM))
+    if isinstance(data, dict) and _action_name() in SEARCH_ACTIONS:
+        _check_search_params({k: v for k, v in data.items() if v is not None})
 
 
 def _strings(value: Any) -> list[str]:

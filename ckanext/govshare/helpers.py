@@ -17,6 +17,8 @@ __all__ = [
     "govshare_status_label",
     "govshare_kind_label",
     "govshare_event_label",
+    "govshare_grant_status_label",
+    "govshare_beijing_time",
     "govshare_can_use_data",
     "govshare_data_withheld",
     "govshare_can_apply_share",
@@ -111,6 +113,35 @@ def govshare_days_left(app: dict[str, Any]) -> str:
 def govshare_status_label(status: str) -> str:
     zh, en = STATUS_LABELS.get(status, (status, status))
     return zh if _zh() else en
+
+
+GRANT_STATUS_LABELS = {
+    "valid": ("有效", "Valid"),
+    "expired": ("已过期", "Expired"),
+    "revoked": ("已撤销", "Revoked"),
+}
+
+
+def govshare_grant_status_label(status: str) -> str:
+    zh, en = GRANT_STATUS_LABELS.get(status, (status, status))
+    return zh if _zh() else en
+
+
+def govshare_beijing_time(value: Any) -> str:
+    """A stored UTC time (naive or ISO string) as Beijing wall-clock time, to the minute:
+    2027年6月30日 23:59 (2027-06-30 23:59 in English)."""
+    import datetime as _dt
+    from zoneinfo import ZoneInfo
+
+    if not value:
+        return ""
+    moment = _dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    local = moment.astimezone(ZoneInfo("Asia/Shanghai"))
+    if _zh():
+        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    return f"{local:%Y-%m-%d %H:%M}"
 
 
 def govshare_event_label(action: str) -> str:

@@ -46,7 +46,7 @@ from ckan.lib import jobs, mailer
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.govshare import workdays
-from ckanext.govshare.model import Application
+from ckanext.govshare.model import Application, Grant
 
 __all__ = ["KIND_LABELS", "RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",
            "department_staff", "deliver", "requeue_due_retries", "submitted", "extended", "decided",
@@ -284,3 +284,9 @@ def extension_requested(app: Application) -> int:
     """The head is asked to consent to an extension (chongqing-2018 §24)."""
     return _send(department_head(app.provider_org_id), _("An extension awaits your consent"),
                  _summary(app), app.id)
+
+
+def revoked(app: Application, grant: Grant) -> int:
+    """The applicant learns that access ended, and why."""
+    body = _summary(app) + "\n" + _("Reason for the revocation: {reason}").format(reason=grant.revoke_reason or "-")
+    return _send(_applicant(app), _("Your access to the data was revoked"), body, app.id)

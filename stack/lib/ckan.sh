@@ -40,6 +40,7 @@ demo_config() {
     "ckan.auth.create_user_via_web = true" \
     "ckan.csrf_protection.ignore_extensions = false" \
     "ckan.views.default_views = " \
+    "ckan.gravatar_default = disabled" \
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckanext.govshare.portal_url = https://www.cq.gov.cn" \

@@ -155,9 +155,15 @@ class TestDecisionRules:
             helpers.call_action("govshare_application_extend", context=s.as_(s.clerk), id=app["id"],
                                 days=5, reason="需核实")
         assert "consented_by" in e.value.error_dict
-        done = helpers.call_action("govshare_application_extend", context=s.as_(s.clerk), id=app["id"],
-                                   days=5, reason="需核实", consented_by="jtj-head")
-        assert done["extension_consented_by"] == s.head["id"]
+        # naming the head is not the head's consent (chongqing-2018 §24: 经负责人同意)
+        with pytest.raises(tk.ValidationError) as e:
+            helpers.call_action("govshare_application_extend", context=s.as_(s.clerk), id=app["id"],
+                                days=5, reason="需核实", consented_by="jtj-head")
+        assert "consented_by" in e.value.error_dict
+        helpers.call_action("govshare_application_extension_request", context=s.as_(s.clerk), id=app["id"],
+                            days=5, reason="需核实")
+        done = helpers.call_action("govshare_application_extend", context=s.as_(s.head), id=app["id"])
+        assert done["extension_consented_by"] == s.head["id"] and done["extension_days"] == 5
 
     def test_extension_reason_required(self, s):
         app = s.apply()

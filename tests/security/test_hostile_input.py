@@ -225,3 +225,14 @@ def test_hundred_thousand_character_url(app, actors, path):
     status, body = call(app, "get", path + "x" * 100_000)
     assert status in (400, 404), body[:300]
     assert status != 400 or "too long" in body.lower() or "过长" in body, body[:300]
+
+
+def test_chained_actions_keep_the_core_docstrings(actors):
+    from ckanext.govshare.logic import action
+
+    for name in action.__all__:
+        text = helpers.call_action("help_show", name=name)
+        assert text and not text.startswith("partial("), name
+    assert "Searches for packages" in helpers.call_action("help_show", name="package_search")
+    assert helpers.call_action("help_show", name="group_activity_list") != \
+        helpers.call_action("help_show", name="package_activity_list")

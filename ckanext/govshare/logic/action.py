@@ -14,14 +14,14 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, ActionResult, ChainedAction, Context, DataDict
 
-from ckanext.govshare import access, enforce, vocab
+from ckanext.govshare import access, enforce, notify, vocab, workflow
 from ckanext.govshare.logic.application import (  # noqa: F401 (registered through __all__)
     govshare_application_approve, govshare_application_create, govshare_application_event_list,
     govshare_application_extend, govshare_application_extension_decline,
     govshare_application_extension_request, govshare_application_list, govshare_application_refuse,
     govshare_application_show, govshare_application_withdraw)
 from ckanext.govshare.logic.application import context_user
-from ckanext.govshare.model import Grant
+from ckanext.govshare.model import Application, Grant
 from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
 from ckanext.govshare import edge
 from ckanext.govshare.logic import schema as gs_schema
@@ -173,11 +173,13 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> ActionResult
 
 @tk.validate(gs_schema.grant_revoke_schema)
 def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
-    """Revoke a grant: access ends at once; the grant stays on record.
+    """Revoke a grant: access ends at once; the grant stays on record. When the grant
+    answers an application, the application's log records the revocation and the
+    applicant is told why by email.
 
     :param id: the grant
     :type id: string
-    :param reason: why it is revoked
+    :param reason: why it is revoked (required: the grantee sees it)
     :type reason: string
     :returns: the revoked grant
     :rtype: dictionary
@@ -185,15 +187,29 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult
     tk.check_access("govshare_grant_revoke", context, data_dict)
     grant = model.Session.query(Grant).with_for_update().get(tk.get_or_bust(data_dict, "id"))
     if grant is None:
+        model.Session.rollback()
         raise tk.ObjectNotFound(_("Grant not found"))
+    errors: dict[str, list[str]] = {}
     if grant.revoked_at is not None:
-        raise tk.ValidationError({"id": [_("This grant is already revoked")]})
+        errors["id"] = [_("This grant is already revoked")]
+    reason = data_dict.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        errors["reason"] = [_("Required: the reason for the revocation (the grantee sees it)")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
     actor = context_user(context)
     grant.revoked_at = utcnow()
     grant.revoked_by = actor.id if actor else None
-    grant.revoke_reason = data_dict.get("reason")
+    grant.revoke_reason = reason.strip()
+    app = model.Session.query(Application).get(grant.application_id) if grant.application_id else None
+    if app is not None:
+        workflow.log(app, "revoke", grant.revoked_by, app.status,
+                     {"grant_id": grant.id, "reason": grant.revoke_reason})
     model.Session.commit()
     access.forget_cached_principals()
+    if app is not None:
+        notify.revoked(app, grant)
     return grant.as_dict()
 
 
@@ -550,3 +566,40 @@ def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
 # govshare_application_list (logic/application.py) takes ids and terms straight into its
 # query: its schema refuses lists, numbers, NUL bytes and over-long values first.
 govshare_application_list = tk.validate(gs_schema.application_list_schema)(govshare_application_list)
+
+
+def _keep_core_docstrings() -> None:
+    """CKAN chains an action as ``functools.partial(chained, core)`` and copies only the
+    chained function's ``__dict__`` onto it, so ``help_show`` would answer with partial's
+    own docstring. Each chained action here carries its core action's docstring in its
+    ``__dict__`` (a function shared by several names gets one wrapper per name)."""
+    import importlib
+
+    cores = []
+    for module_name in ("ckan.logic.action.get", "ckan.logic.action.create", "ckan.logic.action.update",
+                        "ckan.logic.action.delete", "ckan.logic.action.patch",
+                        "ckanext.activity.logic.action", "ckanext.datastore.logic.action"):
+        try:
+            cores.append(importlib.import_module(module_name))
+        except Exception:  # noqa: BLE001 - a plugin that is not installed documents nothing
+            continue
+    seen: set[int] = set()
+    for name in __all__:
+        func = globals().get(name)
+        if not getattr(func, "chained_action", False):
+            continue
+        doc = next((getattr(m, name).__doc__ for m in cores if getattr(getattr(m, name, None), "__doc__", None)),
+                   None)
+        if doc is None:
+            continue
+        if id(func) in seen:
+            def wrapper(up: Action, context: Context, data_dict: DataDict, _inner: Any = func) -> Any:
+                return _inner(up, context, data_dict)
+            wrapper.__dict__.update({k: v for k, v in func.__dict__.items() if k != "__doc__"})
+            wrapper.__name__ = name
+            globals()[name] = func = wrapper
+        seen.add(id(func))
+        func.__dict__["__doc__"] = doc
+
+
+_keep_core_docstrings()

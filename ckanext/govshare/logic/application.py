@@ -21,7 +21,7 @@ from ckan.types import ActionResult, Context, DataDict
 from ckanext.govshare import access, deadlines, identifiers, notify, workdays, workflow
 from ckanext.govshare.logic import schema as gs_schema
 from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code, govshare_id
-from ckanext.govshare.model import Application, ApplicationEvent
+from ckanext.govshare.model import Application, ApplicationEvent, Grant
 from ckanext.govshare.model.application import PENDING
 from ckanext.govshare.model.grant import utcnow
 
@@ -130,9 +130,22 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
         "decided_at": iso(app.decided_at), "decided_by": app.decided_by,
         "decision_reason": app.decision_reason, "decision_basis": app.decision_basis,
         "conditions": app.conditions, "grant_id": app.grant_id,
+        "grant": _grant_dict(app.grant_id, now),
         "modified_at": iso(app.modified_at),
         "calendar_warnings": cal.warnings_for(workdays.local_date(app.received_at), due_local),
     }
+
+
+def _grant_dict(grant_id: Optional[str], now: datetime.datetime) -> Optional[dict[str, Any]]:
+    """The grant an approval made: its conditions, expiry and whether it still holds
+    (``status``: ``valid``, ``expired`` or ``revoked``)."""
+    grant = model.Session.query(Grant).get(grant_id) if grant_id else None
+    if grant is None:
+        return None
+    result = grant.as_dict()
+    result["status"] = ("revoked" if grant.revoked_at is not None
+                        else "valid" if grant.is_valid(now) else "expired")
+    return result
 
 
 def _get(application_id: Any) -> Application:

@@ -14,9 +14,10 @@ from ckan.types import Schema, Validator, ValidatorFactory
 @validator_args
 def application_create_schema(
         ignore_missing: Validator, not_empty: Validator, unicode_safe: Validator, strip_value: Validator,
-        boolean_validator: Validator, isodate: Validator, email_validator: Validator,
+        email_validator: Validator,
         one_of: ValidatorFactory, govshare_clean_text: Validator, govshare_phone: Validator,
-        govshare_id: Validator, ignore: Validator) -> Schema:
+        govshare_id: Validator, govshare_day: Validator, govshare_boolean: Validator,
+        ignore: Validator) -> Schema:
     text = [ignore_missing, unicode_safe, govshare_clean_text, strip_value]
     ident = [ignore_missing, govshare_id, unicode_safe]
     return {
@@ -35,9 +36,9 @@ def application_create_schema(
         "purpose": list(text),
         "usage_scope": list(text),
         "data_items": list(text),
-        "period_start": [ignore_missing, isodate],
-        "period_end": [ignore_missing, isodate],
-        "agreement_accepted": [ignore_missing, boolean_validator],
+        "period_start": [ignore_missing, govshare_day],
+        "period_end": [ignore_missing, govshare_day],
+        "agreement_accepted": [ignore_missing, govshare_boolean],
         "description": list(text),
         "__extras": [ignore],
     }

@@ -43,6 +43,8 @@ __all__ = [
     "govshare_id",
     "govshare_expiry",
     "govshare_bounded_input",
+    "govshare_boolean",
+    "govshare_day",
 ]
 
 Invalid = tk.Invalid
@@ -119,6 +121,45 @@ def govshare_id(value: Any, context: Context) -> Any:
     return value
 
 
+def govshare_boolean(value: Any, context: Context) -> Any:
+    """A yes/no answer: a JSON boolean, or true/false, yes/no, on/off, 1/0 as text or
+    number (CKAN's boolean_validator fails on a number, a list or a dict)."""
+    if value is missing or value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "t", "y"):
+        return True
+    if isinstance(value, str) and value.strip().lower() in ("false", "no", "off", "0", "f", "n"):
+        return False
+    raise Invalid(_("Must be true or false"))
+
+
+def govshare_day(value: Any, context: Context) -> Any:
+    """A calendar day (YYYY-MM-DD), as a naive datetime at midnight; a date-time is taken as
+    its day in Beijing (CKAN's isodate keeps a time zone, which then cannot be compared with
+    a day without one)."""
+    from ckanext.govshare import workdays
+
+    if value is missing or value is None or value == "":
+        return None
+    try:
+        if isinstance(value, datetime.datetime):
+            moment = value
+        elif isinstance(value, datetime.date):
+            return datetime.datetime.combine(value, datetime.time())
+        else:
+            text = value.strip() if isinstance(value, str) else ""
+            moment = datetime.datetime.fromisoformat(
+                text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
+        day = workdays.local_date(moment) if moment.tzinfo is not None else moment.date()
+    except (ValueError, OverflowError, TypeError):
+        raise Invalid(_("Not a date, e.g. 2027-06-30"))
+    return datetime.datetime.combine(day, datetime.time())
+
+
 def govshare_expiry(value: Any, context: Context) -> Any:
     """When access ends, as a naive UTC datetime (how CKAN stores times).
 
@@ -130,24 +171,22 @@ def govshare_expiry(value: Any, context: Context) -> Any:
 
     if value is missing or value is None or value == "":
         return None
-    if isinstance(value, datetime.datetime):
-        expiry = value
-    elif isinstance(value, datetime.date):
-        expiry = workdays.end_of_day(value)
-    else:
-        text = value.strip() if isinstance(value, str) else ""
-        try:
+    try:
+        if isinstance(value, datetime.datetime):
+            expiry = value
+        elif isinstance(value, datetime.date):
+            expiry = workdays.end_of_day(value)
+        else:
+            text = value.strip() if isinstance(value, str) else ""
             if len(text) == 10:
                 expiry = workdays.end_of_day(datetime.date.fromisoformat(text))
             else:
                 expiry = datetime.datetime.fromisoformat(
                     text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-        except ValueError:
-            expiry = None
-        if expiry is None or not text or "\x00" in text:
-            raise Invalid(_("Not a date and time, e.g. 2027-06-30T23:59:59"))
-    if expiry.tzinfo is not None:
-        expiry = expiry.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        if expiry.tzinfo is not None:
+            expiry = expiry.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        raise Invalid(_("Not a date and time, e.g. 2027-06-30T23:59:59"))
     if expiry <= utcnow():
         raise Invalid(_("The expiry must be in the future"))
     return expiry
