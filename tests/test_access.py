@@ -515,3 +515,21 @@ class TestLabelsAgreeWithCkan:
         principal = access.principal_for(admin["name"])
         assert principal.share_grants == {item["id"]}
         assert access.can_use_data(principal, model.Package.get(item["id"]))
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_visible_clause_agrees_with_can_see():
+    """The SQL form of "may know of" (tag lists, users' entry counts) decides as can_see does,
+    for every actor and every open × share combination."""
+    from ckanext.govshare import access
+
+    world = World()
+    ids = [pkg["id"] for pkg in world.entries.values()]
+    for actor in ACTORS:
+        principal = access.ANONYMOUS if actor == "anonymous" else access.principal_for(world.users[actor]["name"])
+        in_sql = {i for (i,) in model.Session.query(model.Package.id).filter(
+            model.Package.id.in_(ids), access.visible_clause(principal))}
+        in_python = {i for i in ids if access.can_see(principal, model.Package.get(i))}
+        assert in_sql == in_python, actor
+        for combo, pkg in world.entries.items():
+            assert (pkg["id"] in in_sql) == expected_see(actor, *combo), (actor, combo)

@@ -72,6 +72,21 @@ demo_sysadmin() {
 
 ckan_web_stop() { stop_pid ckan; }
 
+# CKAN's job worker on Redis: mail and other slow work leave the request (notify.py)
+ckan_worker_stop() { stop_pid ckan-worker; }
+
+ckan_worker_start() {
+  local ini=$1
+  ckan_worker_stop
+  info "starting CKAN's job worker"
+  nohup "$VENV/bin/ckan" -c "$ini" jobs worker >"$LOG_DIR/ckan-worker.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/ckan-worker.pid"
+  sleep 1
+  kill -0 "$(cat "$RUN_DIR/ckan-worker.pid")" 2>/dev/null \
+    || die "CKAN's job worker stopped at once: $(tail -n 3 "$LOG_DIR/ckan-worker.log" | tr '\n' ' ')" "read $LOG_DIR/ckan-worker.log"
+  ok "job worker (pid $(cat "$RUN_DIR/ckan-worker.pid"))"
+}
+
 ckan_web_start() {
   local ini=$1
   ckan_web_stop
