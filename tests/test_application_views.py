@@ -148,3 +148,67 @@ def test_other_request_kinds_through_the_web(app, w, kind, path, form):
     app.post(f"/application/{application.id}/approve", data={"reply": "已核实并更正"}, headers=w.tokens["clerk"])
     page = app.get(f"/application/{application.id}", headers=w.tokens["citizen"]).get_data(as_text=True)
     assert "已同意" in page and "已核实并更正" in page
+
+
+def test_extension_is_asked_by_the_clerk_and_given_by_the_head(app, w):
+    """chongqing-2018 §24: the clerk's form asks; only the head's own session consents."""
+    app.post("/dataset/chuzuche/apply", data=FORM, headers=w.tokens["citizen"])
+    app_id = model.Session.query(Application).one().id
+    page = BeautifulSoup(app.get(f"/application/{app_id}", headers=w.tokens["clerk"]).get_data(as_text=True),
+                         "html.parser")
+    assert page.find(id="govshare-extension-request") is not None and page.find(id="govshare-extend") is None
+    assert page.find(id="field-consented_by") is None
+    app.post(f"/application/{app_id}/extension_request", data={"days": "10", "reason": "需脱敏"},
+             headers=w.tokens["clerk"])
+    model.Session.expire_all()
+    assert model.Session.query(Application).one().status == "submitted"
+    page = BeautifulSoup(app.get(f"/application/{app_id}", headers=w.tokens["head"]).get_data(as_text=True),
+                         "html.parser")
+    assert "需脱敏" in page.find(id="govshare-extension-request").get_text()
+    app.post(f"/application/{app_id}/extend", data={}, headers=w.tokens["head"])
+    model.Session.expire_all()
+    row = model.Session.query(Application).one()
+    assert row.status == "extended" and row.extension_consented_by == w.head["id"]
+
+
+def test_undirected_demand_reaches_the_authority_and_is_forwarded(app, w):
+    """chongqing-2018 §19 ¶3, kunming-2019 §25: the authority forwards; shijingshan-2017 §22:
+    the deadline keeps running from receipt."""
+    admin = factories.Sysadmin(name="authority")
+    admin_auth = {"Authorization": factories.APIToken(user=admin["id"])["token"]}
+    form = app.get("/demand", headers=w.tokens["citizen"]).get_data(as_text=True)
+    chooser = BeautifulSoup(form, "html.parser").find(id="field-organization_id")
+    assert chooser.get("data-module") == "autocomplete" and chooser.find("optgroup") is not None
+    app.post("/demand", data={"description": "希望开放全市充电桩位置数据", "purpose": "出行应用",
+                              "client_token": "d-1"}, headers=w.tokens["citizen"])
+    demand = model.Session.query(Application).one()
+    assert demand.provider_org_id is None
+    # not in any department's inbox; in the authority's
+    assert "充电桩" not in app.get("/organization/jtj/applications", headers=w.tokens["clerk"]).get_data(as_text=True)
+    assert app.get("/govshare/authority", headers=w.tokens["citizen"]).status_code == 403
+    inbox = app.get("/govshare/authority", headers=admin_auth).get_data(as_text=True)
+    assert f"/application/{demand.id}" in inbox
+    page = BeautifulSoup(app.get(f"/application/{demand.id}", headers=admin_auth).get_data(as_text=True), "html.parser")
+    assert page.find(id="govshare-forward-form") is not None
+    due_before = demand.due_at
+    app.post(f"/application/{demand.id}/forward", data={"organization_id": w.org["id"], "note": "请答复"},
+             headers=admin_auth)
+    model.Session.expire_all()
+    demand = model.Session.query(Application).one()
+    assert demand.provider_org_id == w.org["id"] and demand.due_at == due_before
+    assert f"/application/{demand.id}" in app.get("/organization/jtj/applications",
+                                                  headers=w.tokens["clerk"]).get_data(as_text=True)
+    assert f"/application/{demand.id}" not in app.get("/govshare/authority", headers=admin_auth).get_data(as_text=True)
+
+
+def test_inbox_lists_pending_by_default_and_filters_by_status(app, w):
+    app.post("/dataset/chuzuche/apply", data=FORM, headers=w.tokens["citizen"])
+    app_id = model.Session.query(Application).one().id
+    app.post(f"/application/{app_id}/refuse", data={"reason": "用途不符", "basis": "第三十三条"},
+             headers=w.tokens["clerk"])
+    pending = app.get("/organization/jtj/applications", headers=w.tokens["clerk"]).get_data(as_text=True)
+    assert f"/application/{app_id}" not in pending and "待答复" in pending
+    refused = app.get("/organization/jtj/applications?status=refused", headers=w.tokens["clerk"]).get_data(as_text=True)
+    assert f"/application/{app_id}" in refused
+    everything = app.get("/organization/jtj/applications?status=all", headers=w.tokens["clerk"]).get_data(as_text=True)
+    assert f"/application/{app_id}" in everything

@@ -125,6 +125,8 @@ def read(id: str) -> Any:
         "is_head": bool(org_id) and is_head(model.User.get(user), org_id, consent),
         "is_applicant": tk.current_user.id == app["applicant_user_id"],
         "is_operator": bool(getattr(tk.current_user, "sysadmin", False)),
+        "can_forward": not org_id and app["status"] in ("submitted", "extended")
+        and bool(tk.h.check_access("govshare_application_forward", {"id": id})),
         "can_revoke": bool(app.get("grant") and app["grant"]["status"] == "valid"
                            and tk.h.check_access("govshare_grant_revoke", {"id": app["grant_id"]})),
         "errors": {}, "users": {e["actor_user_id"]: model.User.get(e["actor_user_id"])
@@ -137,7 +139,7 @@ def decide(id: str, action: str) -> Any:
     if redirect:
         return redirect
     if action not in ("approve", "refuse", "extend", "extension_request", "extension_decline", "withdraw",
-                      "revoke"):
+                      "revoke", "forward"):
         return tk.abort(404)
     payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v != ""}
     payload["id"] = id
@@ -163,7 +165,8 @@ def decide(id: str, action: str) -> Any:
                 "extend": _("The deadline was extended."), "withdraw": _("The application was withdrawn."),
                 "extension_request": _("The extension was requested; the head will answer it."),
                 "extension_decline": _("The extension request was declined; the deadline stays."),
-                "revoke": _("Access was revoked; the applicant is told why.")}
+                "revoke": _("Access was revoked; the applicant is told why."),
+                "forward": _("The request was forwarded; the department answers it within the same deadline.")}
     tk.h.flash_success(messages[action])
     return tk.redirect_to("govshare_application.read", id=id)
 
@@ -176,20 +179,50 @@ def mine() -> Any:
     return tk.render("govshare/application_list.html", {"apps": apps, "inbox": False, "org": None})
 
 
+# the status filter of an inbox: pending (the default), every status, or one of them
+INBOX_FILTERS = ("pending", "all", "approved", "refused", "withdrawn")
+
+
+def _inbox_status() -> tuple[str, Any]:
+    status = request.args.get("status") or "pending"
+    if status not in INBOX_FILTERS:
+        status = "pending"
+    return status, (None if status == "all" else status)
+
+
 def inbox(id: str) -> Any:
     redirect = _require_login()
     if redirect:
         return redirect
+    status, wanted = _inbox_status()
     try:
         org = tk.get_action("organization_show")(_context(), {"id": id})
         apps = tk.get_action("govshare_application_list")(
-            _context(), {"organization_id": org["id"], "status": request.args.get("status") or None})
+            _context(), {"organization_id": org["id"], "status": wanted})
     except tk.ObjectNotFound:
         return tk.abort(404, _("Department not found"))
     except tk.NotAuthorized:
         return tk.abort(403, _("Only members of the department can see its applications"))
-    return tk.render("govshare/application_list.html", {"apps": apps, "inbox": True, "org": org,
-                                                        "group_dict": org, "group_type": "organization"})
+    return tk.render("govshare/application_list.html", {
+        "apps": apps, "inbox": True, "org": org, "group_dict": org, "group_type": "organization",
+        "status": status, "filters": INBOX_FILTERS,
+        "filter_url": lambda s: tk.h.url_for("govshare_application.inbox", id=org["name"], status=s)})
+
+
+def authority() -> Any:
+    """The data authority's inbox: requests addressed to no department (open-data demands
+    "由平台转交"), to be forwarded (chongqing-2018 §19 ¶3, kunming-2019 §25)."""
+    redirect = _require_login()
+    if redirect:
+        return redirect
+    status, wanted = _inbox_status()
+    try:
+        apps = tk.get_action("govshare_application_list")(_context(), {"authority": True, "status": wanted})
+    except tk.NotAuthorized:
+        return tk.abort(403, _("Only the data authority handles requests not addressed to a department"))
+    return tk.render("govshare/application_list.html", {
+        "apps": apps, "inbox": True, "authority": True, "org": None, "status": status, "filters": INBOX_FILTERS,
+        "filter_url": lambda s: tk.h.url_for("govshare_application.authority", status=s)})
 
 
 applications.add_url_rule("/dataset/<id>/apply", view_func=apply, methods=["GET", "POST"])
@@ -198,3 +231,4 @@ applications.add_url_rule("/application/<id>", view_func=read)
 applications.add_url_rule("/application/<id>/<action>", view_func=decide, methods=["POST"])
 applications.add_url_rule("/user/applications", view_func=mine, endpoint="mine")
 applications.add_url_rule("/organization/<id>/applications", view_func=inbox, endpoint="inbox")
+applications.add_url_rule("/govshare/authority", view_func=authority, endpoint="authority")

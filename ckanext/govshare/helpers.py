@@ -17,6 +17,8 @@ __all__ = [
     "govshare_status_label",
     "govshare_kind_label",
     "govshare_event_label",
+    "govshare_inbox_filter_label",
+    "govshare_department_groups",
     "govshare_grant_status_label",
     "govshare_beijing_time",
     "govshare_can_use_data",
@@ -42,6 +44,7 @@ EVENT_LABELS = {
     "refuse": ("不予同意", "Refused"),
     "withdraw": ("撤回", "Withdrawn"),
     "revoke": ("撤销授权", "Access revoked"),
+    "forward": ("主管部门转交", "Forwarded by the authority"),
     "due_soon": ("即将到期提醒", "Deadline reminder"),
     "overdue": ("已超期", "Overdue"),
 }
@@ -142,6 +145,37 @@ def govshare_beijing_time(value: Any) -> str:
     if _zh():
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
     return f"{local:%Y-%m-%d %H:%M}"
+
+
+def govshare_department_groups() -> list[dict[str, Any]]:
+    """Every active department for a chooser, grouped by province (from its 行政区划代码),
+    in one query: ``[{"label", "departments": [{"id", "title", "region_code"}]}]``. The
+    chooser searches as you type (CKAN's autocomplete module), so thousands stay usable."""
+    from ckan import model
+
+    extra = model.GroupExtra
+    region = (model.Session.query(extra.value).filter(
+        extra.group_id == model.Group.id, extra.key == "region_code", extra.state == "active")
+        .limit(1).scalar_subquery())
+    rows = (model.Session.query(model.Group.id, model.Group.title, model.Group.name, region)
+            .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
+            .order_by(model.Group.title))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    lang = current_lang()
+    for org_id, title, name, code in rows:
+        province = vocab.PROVINCES.get((code or "")[:2])
+        label = province.label(lang) if province else ("其他" if _zh() else "Other")
+        groups.setdefault(label, []).append({"id": org_id, "title": title or name, "region_code": code or ""})
+    return [{"label": label, "departments": depts} for label, depts in sorted(groups.items())]
+
+
+def govshare_inbox_filter_label(status: str) -> str:
+    """An inbox filter: 待答复 (pending), 全部 (all) or a final status."""
+    if status == "pending":
+        return "待答复" if _zh() else "To answer"
+    if status == "all":
+        return "全部" if _zh() else "All"
+    return govshare_status_label(status)
 
 
 def govshare_event_label(action: str) -> str:

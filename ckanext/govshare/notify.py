@@ -50,7 +50,7 @@ from ckanext.govshare.model import Application, Grant
 
 __all__ = ["KIND_LABELS", "RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",
            "department_staff", "deliver", "requeue_due_retries", "submitted", "extended", "decided",
-           "due_soon", "overdue", "department_head", "extension_requested"]
+           "due_soon", "overdue", "department_head", "extension_requested", "revoked", "forwarded"]
 
 log = logging.getLogger(__name__)
 _ = tk._
@@ -290,3 +290,9 @@ def revoked(app: Application, grant: Grant) -> int:
     """The applicant learns that access ended, and why."""
     body = _summary(app) + "\n" + _("Reason for the revocation: {reason}").format(reason=grant.revoke_reason or "-")
     return _send(_applicant(app), _("Your access to the data was revoked"), body, app.id)
+
+
+def forwarded(app: Application) -> int:
+    """The department receives a request the authority forwarded to it."""
+    return _send(department_staff(app.provider_org_id), _("A request was forwarded to your department"),
+                 _summary(app), app.id)

@@ -18,7 +18,7 @@ from ckanext.govshare import access, enforce, notify, vocab, workflow
 from ckanext.govshare.logic.application import (  # noqa: F401 (registered through __all__)
     govshare_application_approve, govshare_application_create, govshare_application_event_list,
     govshare_application_extend, govshare_application_extension_decline,
-    govshare_application_extension_request, govshare_application_list, govshare_application_refuse,
+    govshare_application_extension_request, govshare_application_forward, govshare_application_list, govshare_application_refuse,
     govshare_application_show, govshare_application_withdraw)
 from ckanext.govshare.logic.application import context_user
 from ckanext.govshare.model import Application, Grant
@@ -37,6 +37,7 @@ __all__ = [
     "govshare_application_extend",
     "govshare_application_extension_request",
     "govshare_application_extension_decline",
+    "govshare_application_forward",
     "govshare_application_approve",
     "govshare_application_refuse",
     "govshare_application_withdraw",

@@ -568,6 +568,43 @@ def govshare_application_extension_decline(context: Context, data_dict: DataDict
     return application_dict(app, user)
 
 
+@tk.validate(gs_schema.application_forward_schema)
+def govshare_application_forward(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The data authority forwards a request addressed to no department (an open-data
+    demand "由平台转交") to the department that holds the data (chongqing-2018 §19 ¶3,
+    kunming-2019 §25). The deadline keeps running from receipt (shijingshan-2017 §22).
+
+    :param id: the application
+    :type id: string
+    :param organization_id: the department that answers it
+    :type organization_id: string
+    :param note: a note for the department (optional)
+    :type note: string
+    :returns: the application
+    :rtype: dictionary
+    """
+    user, app = _locked(context, data_dict, "govshare_application_forward")
+    errors: dict[str, list[str]] = {}
+    org = model.Group.get(data_dict["organization_id"])
+    if org is None or not org.is_organization or org.state != "active":
+        errors["organization_id"] = [_("No such department")]
+    if app.provider_org_id:
+        errors["id"] = [_("This request is addressed to a department already")]
+    elif not app.pending:
+        errors["id"] = [_("Only a pending request can be forwarded")]
+    if errors:
+        model.Session.rollback()
+        raise tk.ValidationError(errors)
+    assert org is not None
+    app.provider_org_id = org.id
+    app.modified_at = utcnow()
+    workflow.log(app, "forward", user.id, app.status,
+                 {"organization_id": org.id, "note": data_dict.get("note")})
+    model.Session.commit()
+    notify.forwarded(app)
+    return application_dict(app, user)
+
+
 def _english() -> bool:
     try:
         return (tk.h.lang() or "").startswith("en")

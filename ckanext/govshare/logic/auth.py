@@ -29,6 +29,7 @@ __all__ = [
     "govshare_application_approve",
     "govshare_application_refuse",
     "govshare_application_withdraw",
+    "govshare_application_forward",
 ]
 
 _ = tk._
@@ -225,3 +226,9 @@ def govshare_application_withdraw(context: Context, data_dict: DataDict) -> Auth
     if user is not None and user.id == app.applicant_user_id:
         return {"success": True}
     return {"success": False, "msg": _("Only the applicant can withdraw an application")}
+
+
+def govshare_application_forward(context: Context, data_dict: DataDict) -> AuthResult:
+    """The data authority (the platform's sysadmins) forwards undirected requests; sysadmins
+    pass every check, so nobody else may."""
+    return {"success": False, "msg": _("Only the data authority forwards requests")}

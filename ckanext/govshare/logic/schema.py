@@ -156,3 +156,13 @@ def grant_revoke_schema(not_empty: Validator, ignore_missing: Validator, unicode
 @validator_args
 def grant_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator) -> Schema:
     return {"package_id": [ignore_missing, govshare_id, unicode_safe]}
+
+
+@validator_args
+def application_forward_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                               govshare_clean_text: Validator, strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "organization_id": [not_empty, unicode_safe],
+        "note": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
+    }

@@ -55,11 +55,7 @@ CLASSIFICATION_RE = re.compile(r"^[1-3]\d{2}\d{3}\d{0,6}$")
 RESOURCE_CODE_RE = re.compile(r"^(?P<classification>[1-3]\d{2}\d{3}\d{0,6})/(?P<sequence>\d{1,12})$")
 CATEGORY_DIGIT = {"base": "1", "theme": "2", "department": "3"}
 # Province-level prefixes of GB/T 2260 administrative division codes
-_PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82",
-}
+_PROVINCES = set(vocab.PROVINCES.values())
 # C0 and C1 control characters other than tab, line feed and carriage return
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ()]{3,22}[0-9]$")
