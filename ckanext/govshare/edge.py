@@ -145,6 +145,15 @@ def _printable(name: str) -> str:
     return _NUL_OR_SURROGATE.sub("?", name)[:60]
 
 
+# the catalogue entry, resource and department forms (ckanext-scheming)
+SCHEMING_FORMS = {
+    "dataset.new": ("dataset", "dataset_fields"), "dataset.edit": ("dataset", "dataset_fields"),
+    "resource.new": ("dataset", "resource_fields"), "resource.edit": ("dataset", "resource_fields"),
+    "dataset_resource.new": ("dataset", "resource_fields"), "dataset_resource.edit": ("dataset", "resource_fields"),
+    "organization.new": ("organization", "fields"), "organization.edit": ("organization", "fields"),
+}
+
+
 def _check_form() -> None:
     if request.method not in ("POST", "PUT", "PATCH") or not (request.mimetype or "").startswith(_FORM_TYPES):
         return
@@ -152,6 +161,22 @@ def _check_form() -> None:
         if _bad_text(name) or _bad_text(value):
             raise Refused(400, _("The field {name} contains a NUL byte or other characters that are "
                                  "not text").format(name=_printable(name)))
+    if request.endpoint in SCHEMING_FORMS:
+        _single_values(*SCHEMING_FORMS[request.endpoint])
+
+
+def _single_values(entity: str, fields_key: str) -> None:
+    """A field of one value sent twice reaches ckanext-scheming's form snippets as a list,
+    which they cannot show again beside its error (the date snippet: UndefinedError, a 500)."""
+    if entity == "dataset":
+        schema = tk.h.scheming_get_dataset_schema("dataset")
+    else:
+        schema = tk.h.scheming_get_organization_schema("organization")
+    multiple = {f["field_name"] for f in (schema or {}).get(fields_key, [])
+                if "multiple" in str(f.get("form_snippet") or "") or "multiple" in str(f.get("preset") or "")}
+    for name in request.form.keys():
+        if name not in multiple and len(request.form.getlist(name)) > 1:
+            raise Refused(400, _("The field {name} takes one value").format(name=_printable(name)))
 
 
 def _action_name() -> Optional[str]:

@@ -41,6 +41,7 @@ demo_config() {
     "ckan.csrf_protection.ignore_extensions = false" \
     "ckan.views.default_views = " \
     "ckan.gravatar_default = disabled" \
+    "ckan.display_timezone = Asia/Shanghai" \
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.create_unowned_dataset = false" \
     "ckanext.govshare.portal_url = https://www.cq.gov.cn" \

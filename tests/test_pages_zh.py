@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+"""Every page a citizen, a department clerk or an anonymous visitor reaches shows, in the
+default Chinese UI, no English CKAN string, no raw field key and no ``True``/``False``.
+
+The English check uses CKAN's own message catalogue (``ckan/i18n/ckan.pot``): any msgid (or
+a fragment of it between placeholders) of two or more words found verbatim in the visible
+text of a page fails. Visible text is the text of the page without scripts, styles, code,
+URLs and e-mail addresses, plus placeholders and button values; the world's entries, users
+and departments are Chinese, so English there can only come from the platform.
+"""
+from __future__ import annotations
+
+import os
+import re
+from typing import Any, Iterable
+
+import polib
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import ckan
+from ckan.tests import factories
+
+from tests.factories import LEVEL_EXTRAS, department, entry
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+
+# keys CKAN or the platform put into a resource or an entry that are never meant for people
+INTERNAL_KEYS = {
+    "datastore_active", "has_views", "package_id", "position", "state", "govshare_data_withheld",
+    "url_type", "cache_url", "cache_last_updated", "mimetype", "mimetype_inner", "last_modified",
+    "metadata_modified", "metadata_created", "owner_org", "creator_user_id", "resource_type",
+    "num_resources", "num_tags", "license_id", "client_token", "applicant_type", "applicant_name",
+    "id_number", "contact_phone", "contact_email", "purpose", "usage_scope", "data_items",
+    "period_start", "period_end", "agreement_accepted", "applicant_org_id", "organization_id",
+}
+
+
+def _schema_keys() -> set[str]:
+    keys = set(INTERNAL_KEYS)
+    for name in ("dataset.yaml", "organization.yaml"):
+        with open(os.path.join(REPO, "schemas", name), encoding="utf-8") as f:
+            schema = yaml.safe_load(f)
+        for field in [*schema.get("dataset_fields", []), *schema.get("resource_fields", []),
+                      *schema.get("fields", [])]:
+            keys.add(field["field_name"])
+            keys.update(sub["field_name"] for sub in field.get("repeating_subfields", []))
+    return keys
+
+
+SCHEMA_KEYS = _schema_keys()
+SNAKE_KEYS = {k for k in SCHEMA_KEYS if "_" in k}
+# what CKAN's format_resource_items and "{{ key | capitalize }}" make of a key: "Package id"
+HUMANISED_KEYS = {k.replace("_", " ").capitalize() for k in SCHEMA_KEYS} | {"Id"}
+
+_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>|\[\d+\]")
+
+
+def _ckan_phrases() -> list[str]:
+    """English fragments of two or more words from CKAN's message catalogue."""
+    pot = polib.pofile(os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot"))
+    phrases = set()
+    for e in pot:
+        for msgid in filter(None, (e.msgid, e.msgid_plural)):
+            for fragment in _PLACEHOLDER.split(msgid):
+                fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
+                words = re.findall(r"[A-Za-z]+", fragment)
+                if len(words) >= 2 and any(len(w) >= 3 for w in words) and fragment.isascii():
+                    phrases.add(fragment)
+    return sorted(phrases, key=len, reverse=True)
+
+
+CKAN_PHRASES = _ckan_phrases()
+
+
+def _visible_text(html: str) -> tuple[str, list[str]]:
+    """The page's visible text (one string) and its text nodes."""
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "template", "noscript", "code", "pre", "head"]):
+        tag.decompose()
+    nodes = [" ".join(s.split()) for s in soup.stripped_strings]
+    for tag in soup.find_all(attrs={"placeholder": True}):
+        nodes.append(tag["placeholder"])
+    for tag in soup.find_all(["input", "button"], attrs={"type": ["submit", "button"], "value": True}):
+        nodes.append(tag["value"])
+    nodes = [re.sub(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.-]+", " ", n) for n in nodes]
+    nodes = [n for n in nodes if n.strip()]
+    return "\n".join(nodes), nodes
+
+
+def problems(html: str) -> list[str]:
+    text, nodes = _visible_text(html)
+    found = []
+    for word in re.findall(r"(?<![\w-])(True|False)(?![\w-])", text):
+        found.append(f"boolean {word!r}")
+    for key in re.findall(r"(?<![\w/.-])[a-z]+(?:_[a-z]+)+(?![\w/.-])", text):
+        if key in SNAKE_KEYS:
+            found.append(f"raw key {key!r}")
+    for node in nodes:
+        label = node.rstrip(":：").strip()
+        if label in HUMANISED_KEYS:
+            found.append(f"raw key {label!r}")
+    english = "\n".join(re.findall(r"[A-Za-z][A-Za-z0-9 ,.'’!?&/()-]*[A-Za-z0-9.?!)]", text))
+    for phrase in CKAN_PHRASES:
+        if phrase in english and re.search(r"(?<![A-Za-z])" + re.escape(phrase) + r"(?![A-Za-z])", english):
+            found.append(f"English {phrase!r}")
+            english = english.replace(phrase, " ")
+    return found
+
+
+class World:
+    """One department with a head and a clerk, a citizen, entries of each open level with
+    resources, and an application of the citizen."""
+
+    def __init__(self) -> None:
+        self.head = factories.User(name="head", fullname="王局长")
+        self.clerk = factories.User(name="clerk", fullname="李科员")
+        self.citizen = factories.User(name="citizen", fullname="张三")
+        self.org = department(name="jtj", title="市交通局", head_user="head", region_code="500000",
+                              description="负责全市交通运输管理。", users=[
+                                  {"name": "head", "capacity": "admin"}, {"name": "clerk", "capacity": "editor"}])
+        self.entries = {}
+        for n, ((open_type, share_type), extras) in enumerate(sorted(LEVEL_EXTRAS.items())):
+            name = f"entry-{open_type}-{share_type}"
+            self.entries[(open_type, share_type)] = entry(
+                self.org, name=name, title=f"交通数据{n}", open_type=open_type, share_type=share_type,
+                desensitised=(n % 2 == 0), tags=[{"name": "交通"}],
+                data_items=[{"item_name": "线路编号", "item_type": "C", "item_length": 20}],
+                resources=[{"url": f"https://data.example.gov.cn/{name}.csv", "name": "线路表", "format": "CSV",
+                            "description": "全量线路表", "access_method": "download"},
+                           {"url": f"https://data.example.gov.cn/{name}/api", "name": "查询接口", "format": "API",
+                            "access_method": "api", "api_description": "按线路编号查询", "api_call": "GET 请求"}],
+                **extras)
+        self.conditional = self.entries[("conditional", "unconditional")]
+        self.unconditional = self.entries[("unconditional", "unconditional")]
+        self.tokens = {u: {"Authorization": factories.APIToken(user=getattr(self, u)["id"])["token"]}
+                       for u in ("head", "clerk", "citizen")}
+        self.tokens["anonymous"] = {}
+        from ckan.plugins import toolkit as tk
+        self.application = tk.get_action("govshare_application_create")(
+            {"user": "citizen", "ignore_auth": False}, {
+                "kind": "open", "package_id": self.conditional["id"], "applicant_type": "citizen",
+                "applicant_name": "张三", "id_number": "11010519491231002X", "contact_phone": "13800138000",
+                "purpose": "交通规划研究", "usage_scope": "内部研究", "data_items": "线路编号",
+                "period_start": "2026-12-01", "period_end": "2027-06-30", "agreement_accepted": True,
+                "client_token": "tok-pages"})
+
+    def pages(self, role: str) -> Iterable[str]:
+        yield from ["/", "/dataset/", "/organization/", "/organization/jtj", "/about", "/govshare/usage",
+                    "/user/register", "/user/login", "/demand", "/dataset/?q=交通&open_type=conditional"]
+        for pkg in self.entries.values():
+            yield f"/dataset/{pkg['name']}"
+            for res in pkg["resources"]:
+                yield f"/dataset/{pkg['name']}/resource/{res['id']}"
+        yield f"/dataset/{self.conditional['name']}/apply"
+        yield f"/dataset/{self.unconditional['name']}/apply?kind=error_report"
+        yield f"/application/{self.application['id']}"
+        yield "/user/applications"
+        yield "/organization/jtj/applications"
+        if role != "anonymous":
+            yield f"/user/{role}"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _check(app: Any, pages: Iterable[tuple[str, str, dict[str, str]]]) -> None:
+    failures = []
+    for method, url, headers, *data in pages:
+        resp = getattr(app, method)(url, headers=headers, data=data[0] if data else None)
+        assert resp.status_code < 500, (url, resp.status_code)
+        found = problems(resp.get_data(as_text=True))
+        if found:
+            failures.append(f"{method.upper()} {url} ({resp.status_code}): {', '.join(sorted(set(found)))}")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "citizen", "clerk"])
+def test_pages_are_chinese_without_keys_or_booleans(app, world, role):
+    headers = world.tokens[role]
+    _check(app, [("get", url, headers) for url in world.pages(role)])
+
+
+def test_error_summaries_name_fields_not_keys(app, world):
+    citizen = world.tokens["citizen"]
+    pages = [
+        ("post", f"/dataset/{world.conditional['name']}/apply", citizen, {"client_token": "x"}),
+        ("post", f"/dataset/{world.conditional['name']}/apply?kind=share", world.tokens["clerk"], {"client_token": "y"}),
+        ("post", f"/dataset/{world.unconditional['name']}/apply?kind=error_report", citizen, {"client_token": "z"}),
+        ("post", "/demand", citizen, {"client_token": "w"}),
+        ("post", "/user/register", {}, {"name": "", "email": "not-an-email", "password1": "a", "password2": "b"}),
+        ("post", "/user/login", {}, {"login": "nobody", "password": "wrong"}),
+    ]
+    _check(app, pages)
+    body = app.post(pages[0][1], headers=citizen, data=pages[0][3]).get_data(as_text=True)
+    summary = BeautifulSoup(body, "html.parser").select_one(".error-explanation")
+    assert summary is not None and "用途" in summary.get_text()
+
+
+def test_checker_sees_what_it_must():
+    """The checker itself: English CKAN strings, raw keys and booleans are caught."""
+    assert problems("<p>Skip to main content</p>")
+    assert problems("<tr><th>Datastore active</th><td>False</td></tr>")
+    assert problems("<li>id_number: 必填</li>")
+    assert problems('<input placeholder="Search Datasets...">')
+    assert not problems("<p>数据目录 <a href='https://example.org/Skip to main'>链接</a></p>")
+    assert not problems("<script>var x = 'Skip to main content';</script><p>是</p>")
