@@ -26,7 +26,7 @@ from tests.factories import LEVEL_EXTRAS, department, entry
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+with_world = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 
 # keys CKAN or the platform put into a resource or an entry that are never meant for people
 INTERNAL_KEYS = {
@@ -78,12 +78,13 @@ CKAN_PHRASES = _ckan_phrases()
 
 def _visible_text(html: str) -> tuple[str, list[str]]:
     """The page's visible text (one string) and its text nodes."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style", "template", "noscript", "code", "pre", "head"]):
         tag.decompose()
     nodes = [" ".join(s.split()) for s in soup.stripped_strings]
-    for tag in soup.find_all(attrs={"placeholder": True}):
-        nodes.append(tag["placeholder"])
+    for attr in ("placeholder", "title", "alt", "aria-label"):  # shown as tooltips or read out
+        for tag in soup.find_all(attrs={attr: True}):
+            nodes.append(tag[attr])
     for tag in soup.find_all(["input", "button"], attrs={"type": ["submit", "button"], "value": True}):
         nodes.append(tag["value"])
     nodes = [re.sub(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.-]+", " ", n) for n in nodes]
@@ -103,6 +104,9 @@ def problems(html: str) -> list[str]:
         label = node.rstrip(":：").strip()
         if label in HUMANISED_KEYS:
             found.append(f"raw key {label!r}")
+        key = re.match(r"([a-z][a-z_]*)\s*[:：]", node)  # "purpose: 必填" in an error summary
+        if key and key.group(1) in SCHEMA_KEYS:
+            found.append(f"raw key {key.group(1)!r}")
     english = "\n".join(re.findall(r"[A-Za-z][A-Za-z0-9 ,.'’!?&/()-]*[A-Za-z0-9.?!)]", text))
     for phrase in CKAN_PHRASES:
         if phrase in english and re.search(r"(?<![A-Za-z])" + re.escape(phrase) + r"(?![A-Za-z])", english):
@@ -169,7 +173,7 @@ def world() -> World:
     return World()
 
 
-def _check(app: Any, pages: Iterable[tuple[str, str, dict[str, str]]]) -> None:
+def _problems_of(app: Any, pages: Iterable[tuple[Any, ...]]) -> list[str]:
     failures = []
     for method, url, headers, *data in pages:
         resp = getattr(app, method)(url, headers=headers, data=data[0] if data else None)
@@ -177,29 +181,42 @@ def _check(app: Any, pages: Iterable[tuple[str, str, dict[str, str]]]) -> None:
         found = problems(resp.get_data(as_text=True))
         if found:
             failures.append(f"{method.upper()} {url} ({resp.status_code}): {', '.join(sorted(set(found)))}")
-    assert not failures, "\n".join(failures)
+    return failures
 
 
-@pytest.mark.parametrize("role", ["anonymous", "citizen", "clerk"])
-def test_pages_are_chinese_without_keys_or_booleans(app, world, role):
-    headers = world.tokens[role]
-    _check(app, [("get", url, headers) for url in world.pages(role)])
-
-
-def test_error_summaries_name_fields_not_keys(app, world):
-    citizen = world.tokens["citizen"]
-    pages = [
+@with_world
+def test_pages_are_chinese_without_keys_or_booleans(app, world):
+    """Every page of the list, as an anonymous visitor, a citizen and a department clerk;
+    then the forms sent empty, whose error summaries name fields by their labels."""
+    failures = []
+    for role in ("anonymous", "citizen", "clerk"):
+        headers = world.tokens[role]
+        failures += [f"[{role}] {f}" for f in _problems_of(app, [("get", url, headers) for url in world.pages(role)])]
+    citizen, clerk = world.tokens["citizen"], world.tokens["clerk"]
+    failures += _problems_of(app, [
         ("post", f"/dataset/{world.conditional['name']}/apply", citizen, {"client_token": "x"}),
-        ("post", f"/dataset/{world.conditional['name']}/apply?kind=share", world.tokens["clerk"], {"client_token": "y"}),
+        ("post", f"/dataset/{world.conditional['name']}/apply?kind=share", clerk, {"client_token": "y"}),
         ("post", f"/dataset/{world.unconditional['name']}/apply?kind=error_report", citizen, {"client_token": "z"}),
         ("post", "/demand", citizen, {"client_token": "w"}),
         ("post", "/user/register", {}, {"name": "", "email": "not-an-email", "password1": "a", "password2": "b"}),
         ("post", "/user/login", {}, {"login": "nobody", "password": "wrong"}),
-    ]
-    _check(app, pages)
-    body = app.post(pages[0][1], headers=citizen, data=pages[0][3]).get_data(as_text=True)
-    summary = BeautifulSoup(body, "html.parser").select_one(".error-explanation")
+    ])
+    assert not failures, "\n".join(failures)
+
+    # the error summary of the open application names 用途, and the form marks it required
+    body = app.post(f"/dataset/{world.conditional['name']}/apply", headers=citizen,
+                    data={"client_token": "v"}).get_data(as_text=True)
+    soup = BeautifulSoup(body, "lxml")
+    summary = soup.select_one(".error-explanation")
     assert summary is not None and "用途" in summary.get_text()
+    for field in ("purpose", "usage_scope", "data_items", "contact_phone"):
+        label = soup.find("label", attrs={"for": f"field-{field}"})
+        assert label is not None and label.find(class_="control-required") is not None, field
+
+    # "我的申请" is a visible, labelled link in the header (CKAN hides span.text off screen)
+    header = BeautifulSoup(app.get("/", headers=citizen).get_data(as_text=True), "lxml").select_one(".account-masthead")
+    link = header.find("a", href="/user/applications")
+    assert link is not None and "我的申请" in link.get_text() and link.find(class_="text") is None
 
 
 def test_checker_sees_what_it_must():
@@ -207,6 +224,7 @@ def test_checker_sees_what_it_must():
     assert problems("<p>Skip to main content</p>")
     assert problems("<tr><th>Datastore active</th><td>False</td></tr>")
     assert problems("<li>id_number: 必填</li>")
+    assert problems("<li>purpose: 必填</li>")
     assert problems('<input placeholder="Search Datasets...">')
     assert not problems("<p>数据目录 <a href='https://example.org/Skip to main'>链接</a></p>")
     assert not problems("<script>var x = 'Skip to main content';</script><p>是</p>")

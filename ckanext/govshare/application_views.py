@@ -15,7 +15,7 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare import access, deadlines
+from ckanext.govshare import access, deadlines, identifiers, identity
 from ckanext.govshare.logic.application import is_head
 
 applications = Blueprint("govshare_application", __name__)
@@ -35,6 +35,34 @@ def _require_login() -> Any:
     return None
 
 
+def _field_labels(kind: str = "") -> dict[str, str]:
+    """The labels the forms give the fields, for error summaries and messages (never the
+    raw key: "用途：必填", not "purpose: 必填")."""
+    return {
+        "kind": _("Kind"), "package_id": _("Dataset"), "organization_id": _("Department"),
+        "applicant_type": _("Applicant type"), "applicant_name": _("Name"),
+        "id_number": _("Citizen ID number or unified social credit code"),
+        "contact_phone": _("Telephone"), "contact_email": _("Email"),
+        "applicant_org_id": _("Applying department"), "purpose": _("Purpose"),
+        "usage_scope": _("Scope of use"), "data_items": _("Data items wanted"),
+        "period_start": _("Needed from"), "period_end": _("Needed until"),
+        "agreement_accepted": _("Data usage agreement"),
+        "description": _("Data wanted") if kind == "open_demand" else _("Description"),
+        "conditions": _("Conditions of use"), "expires_at": _("Access until"), "reply": _("Reply"),
+        "reason": _("Reason"), "basis": _("Basis"), "days": _("Working days to add"),
+    }
+
+
+def _error_summary(errors: dict[str, Any], kind: str = "") -> dict[str, str]:
+    """``{label: first message}`` for CKAN's ``form.errors`` macro."""
+    labels = _field_labels(kind)
+    summary: dict[str, str] = {}
+    for key, messages in errors.items():
+        message = messages[0] if isinstance(messages, list) and messages else messages
+        summary[labels.get(key) or _("Application")] = str(message)
+    return summary
+
+
 def _dataset(id: str) -> dict[str, Any]:
     try:
         return tk.get_action("package_show")(_context(), {"id": id})
@@ -44,6 +72,15 @@ def _dataset(id: str) -> dict[str, Any]:
 
 def _my_departments() -> list[dict[str, Any]]:
     return tk.get_action("organization_list_for_user")(_context(), {"permission": "create_dataset"})
+
+
+def _bound_identity() -> dict[str, Any] | None:
+    """The identity bound to the logged-in account, with its number masked for display."""
+    user = model.User.get(tk.current_user.id) if getattr(tk.current_user, "is_authenticated", False) else None
+    found = identity.bound(user) if user is not None else None
+    if found is not None:
+        found["masked"] = identifiers.mask_citizen_id(found["number"])
+    return found
 
 
 def apply(id: str) -> Any:
@@ -71,8 +108,8 @@ def apply(id: str) -> Any:
             return tk.redirect_to("govshare_application.read", id=result["id"])
     data.setdefault("client_token", uuid.uuid4().hex)
     return tk.render("govshare/application_form.html", {
-        "pkg": pkg, "kind": kind, "data": data, "errors": errors,
-        "error_summary": {k: v[0] if isinstance(v, list) and v else v for k, v in errors.items()},
+        "pkg": pkg, "kind": kind, "data": data, "errors": errors, "bound_identity": _bound_identity(),
+        "error_summary": _error_summary(errors, kind),
         "departments": _my_departments(),
     })
 
@@ -97,7 +134,7 @@ def demand() -> Any:
     data.setdefault("client_token", uuid.uuid4().hex)
     orgs = tk.get_action("organization_list")({}, {"all_fields": True})
     return tk.render("govshare/demand_form.html", {"data": data, "errors": errors, "organizations": orgs,
-                                                   "error_summary": {k: v[0] for k, v in errors.items()}})
+                                                   "error_summary": _error_summary(errors, "open_demand")})
 
 
 def read(id: str) -> Any:
@@ -158,7 +195,9 @@ def decide(id: str, action: str) -> Any:
     except tk.ValidationError as e:
         for field, messages in e.error_dict.items():
             for message in messages if isinstance(messages, list) else [messages]:
-                tk.h.flash_error(f"{_(field)}: {message}")
+                label = _field_labels().get(field)
+                tk.h.flash_error(_("{label}: {message}").format(label=label, message=message)
+                                 if label else str(message))
         return tk.redirect_to("govshare_application.read", id=id)
     messages = {"approve": _("The application was approved; the applicant can use the data now."),
                 "refuse": _("The application was refused; the applicant sees your reasons."),

@@ -3,19 +3,35 @@
 
 Idempotent: departments, accounts and datasets are matched by name and updated in place,
 so running it twice leaves one copy of everything.
+
+Data files: a resource with ``file: csv|xlsx|json`` is hosted by the platform. Its file is
+generated from the entry's 信息项 (demo_files.py), uploaded through ``resource_create`` /
+``resource_update`` (CKAN stores it under ``ckan.storage_path``), its rows pushed to the
+DataStore, and — when the ``datatables_view`` plugin is loaded — given a table preview. A
+resource with ``preview: true`` (在线浏览) points to the preview of the entry's first file.
+Resources keep their ids across loads (matched by name), and a file whose hash has not
+changed is neither uploaded nor pushed again.
 """
 from __future__ import annotations
 
 import copy
+import io
 import os
-from typing import Any
+from typing import Any, Iterable, Optional
 
 import yaml
+from werkzeug.datastructures import FileStorage
 
+import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.govshare import demo_files
+
 DEMO_FILE = os.path.join(os.path.dirname(__file__), "data", "demo_catalogue.yaml")
+# keys of a demo resource that tell the loader what to do (not resource fields)
+LOADER_KEYS = ("file", "preview")
+PREVIEW_VIEW = "datatables_view"
 
 
 def read(path: str = DEMO_FILE) -> dict[str, Any]:
@@ -38,11 +54,16 @@ def _upsert(user: str, kind: str, data: dict[str, Any]) -> str:
     return "updated"
 
 
-def load(sysadmin: str, path: str = DEMO_FILE) -> dict[str, int]:
-    """Load the demo catalogue as ``sysadmin``; returns counts per kind."""
+def load(sysadmin: str, path: str = DEMO_FILE, datasets: Optional[Iterable[str]] = None) -> dict[str, int]:
+    """Load the demo catalogue as ``sysadmin``; returns counts per kind. ``datasets``: load
+    only the entries of these names (and the applications about them), e.g. in tests."""
     catalogue = read(path)
+    if datasets is not None:
+        wanted = set(datasets)
+        catalogue["datasets"] = [d for d in catalogue.get("datasets", []) if d["name"] in wanted]
+        catalogue["applications"] = [a for a in catalogue.get("applications", []) if a.get("package") in wanted]
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
-    counts = {"departments": 0, "accounts": 0, "datasets": 0}
+    counts = {"departments": 0, "accounts": 0, "datasets": 0, "files": 0}
 
     for account in catalogue.get("users", []):
         if model.User.get(account["name"]) is None:
@@ -64,7 +85,7 @@ def load(sysadmin: str, path: str = DEMO_FILE) -> dict[str, int]:
             )
 
     for dataset in catalogue.get("datasets", []):
-        _upsert(sysadmin, "package", dataset)
+        counts["files"] += _dataset(sysadmin, dataset)
         counts["datasets"] += 1
 
     counts["applications"] = 0
@@ -72,6 +93,108 @@ def load(sysadmin: str, path: str = DEMO_FILE) -> dict[str, int]:
         _application(application)
         counts["applications"] += 1
     return counts
+
+
+def _fields(spec: dict[str, Any]) -> dict[str, Any]:
+    return {k: copy.deepcopy(v) for k, v in spec.items() if k not in LOADER_KEYS}
+
+
+def _dataset(sysadmin: str, spec: dict[str, Any]) -> int:
+    """Create or update one entry with its resources; host its files. Returns how many
+    files it hosts."""
+    specs = spec.get("resources") or []
+    try:
+        existing: Optional[dict[str, Any]] = tk.get_action("package_show")(_context(sysadmin), {"id": spec["name"]})
+    except tk.ObjectNotFound:
+        existing = None
+    before = {r.get("name"): r for r in (existing or {}).get("resources", [])}
+    resources = []
+    for res in specs:
+        data, prev = _fields(res), before.get(res.get("name"))
+        if prev is not None:
+            data["id"] = prev["id"]
+        if res.get("file"):
+            if prev is None:
+                continue  # created with its upload below
+            data = dict(prev, **data)  # keeps the hosted file and the DataStore flag
+        elif res.get("preview") and prev is not None and prev.get("url"):
+            data["url"] = prev["url"]
+        resources.append(data)
+    pkg = dict(_fields(spec), resources=resources)
+    if existing is None:
+        pkg = tk.get_action("package_create")(_context(sysadmin), pkg)
+    else:
+        pkg = tk.get_action("package_update")(_context(sysadmin), dict(pkg, id=existing["id"]))
+
+    hosted = []
+    for res in specs:
+        if res.get("file"):
+            current = next((r for r in pkg["resources"] if r.get("name") == res.get("name")), None)
+            hosted.append(_host(sysadmin, spec, pkg["id"], res, current))
+    pkg = tk.get_action("package_show")(_context(sysadmin), {"id": pkg["id"]})
+    if hosted:
+        _link_previews(sysadmin, pkg, specs, hosted[0])
+    _keep_order(sysadmin, pkg, specs)
+    return len(hosted)
+
+
+def _host(sysadmin: str, entry: dict[str, Any], package_id: str, spec: dict[str, Any],
+          current: Optional[dict[str, Any]]) -> str:
+    """Upload the entry's generated file as the resource ``spec`` (unless the hosted file
+    is already this one), push its rows to the DataStore and give it a table preview.
+    Returns the resource id."""
+    kind = spec["file"]
+    content = demo_files.file_bytes(kind, entry)
+    digest = demo_files.digest(content)
+    upload = FileStorage(stream=io.BytesIO(content), filename=f"{entry['name']}.{kind}",
+                         content_type=demo_files.MEDIA_TYPES[kind])
+    changed = current is None or current.get("url_type") != "upload" or current.get("hash") != digest
+    if current is None:
+        current = tk.get_action("resource_create")(_context(sysadmin), dict(
+            _fields(spec), package_id=package_id, upload=upload, hash=digest))
+    elif changed:
+        data = {k: v for k, v in current.items() if k not in ("size", "mimetype", "last_modified", "url")}
+        current = tk.get_action("resource_update")(_context(sysadmin), dict(
+            data, **_fields(spec), upload=upload, hash=digest))
+    if p.plugin_loaded("datastore") and (changed or not current.get("datastore_active")):
+        _push(sysadmin, entry, current["id"])
+    if p.plugin_loaded(PREVIEW_VIEW):
+        views = tk.get_action("resource_view_list")(_context(sysadmin), {"id": current["id"]})
+        if not any(v.get("view_type") == PREVIEW_VIEW for v in views):
+            tk.get_action("resource_view_create")(_context(sysadmin), {
+                "resource_id": current["id"], "view_type": PREVIEW_VIEW, "title": "数据预览"})
+    return current["id"]
+
+
+def _push(sysadmin: str, entry: dict[str, Any], resource_id: str) -> None:
+    """The file's rows as the resource's DataStore table (replacing any earlier table)."""
+    try:
+        tk.get_action("datastore_delete")(_context(sysadmin), {"resource_id": resource_id, "force": True})
+    except tk.ObjectNotFound:
+        pass
+    tk.get_action("datastore_create")(_context(sysadmin), {
+        "resource_id": resource_id, "force": True,
+        "fields": demo_files.datastore_fields(entry),
+        "records": demo_files.datastore_records(entry),
+    })
+
+
+def _link_previews(sysadmin: str, pkg: dict[str, Any], specs: list[dict[str, Any]], file_id: str) -> None:
+    """在线浏览 resources marked ``preview`` point to the page previewing the first file."""
+    target = f"{tk.config.get('ckan.site_url', '').rstrip('/')}/dataset/{pkg['name']}/resource/{file_id}"
+    names = {s.get("name") for s in specs if s.get("preview")}
+    for res in pkg["resources"]:
+        if res.get("name") in names and res.get("url") != target:
+            tk.get_action("resource_patch")(_context(sysadmin), {"id": res["id"], "url": target})
+
+
+def _keep_order(sysadmin: str, pkg: dict[str, Any], specs: list[dict[str, Any]]) -> None:
+    """Resources in the order of the demo file (hosted ones are created last)."""
+    rank = {s.get("name"): n for n, s in enumerate(specs)}
+    ids = [r["id"] for r in pkg["resources"]]
+    wanted = [r["id"] for r in sorted(pkg["resources"], key=lambda r: rank.get(r.get("name"), len(rank)))]
+    if ids != wanted:
+        tk.get_action("package_resource_reorder")(_context(sysadmin), {"id": pkg["id"], "order": wanted})
 
 
 def _application(spec: dict[str, Any]) -> None:

@@ -45,6 +45,8 @@ SEARCH_ACTIONS = frozenset({
     "format_autocomplete", "user_autocomplete", "group_autocomplete", "organization_autocomplete",
 })
 _NUL_OR_SURROGATE = re.compile(r"[\x00\ud800-\udfff]")
+# no route takes control characters in its path
+_PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 _INT = re.compile(r"^\d{1,10}$")
 _SIGNED_INT = re.compile(r"^-?\d{1,10}$")
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -95,7 +97,7 @@ def _check_path() -> None:
     path = request.path
     if len(path) > MAX_PATH:
         raise Refused(400, _("This address is too long: at most {max} characters").format(max=MAX_PATH))
-    if _bad_text(path):
+    if _PATH_CONTROL.search(path):
         # PostgreSQL refuses NUL in a string: /dataset/a%00b was a 500 (DataError)
         raise Refused(400, _("The address contains a NUL byte or other characters that are not text"))
 
@@ -111,6 +113,10 @@ def _check_args() -> None:
         if name in PAGING and not _paging_ok(value):
             raise Refused(400, _("The parameter {name} must be a whole number from 0 to {max}").format(
                 name=name, max=MAX_PAGING))
+        if name == "sort" and not all(part.split() for part in value.split(",")):
+            # the dataset search page splits each "field order" pair: an empty one is an IndexError
+            raise Refused(400, _("The parameter sort must list fields with their order, e.g. "
+                                 "title_string asc, metadata_modified desc"))
     if _action_name() in SEARCH_ACTIONS:
         _check_search_params(request.args.to_dict())
 

@@ -35,6 +35,10 @@ ENTRY_ENDPOINTS = {
     "dcat.read_dataset",
 } | DATA_ENDPOINTS
 
+# Routes of view plugins that hand out a resource's rows, keyed by the resource view
+# (ckanext-datatablesview: the table's rows and its filtered download).
+VIEW_DATA_ENDPOINTS = {"datatablesview.ajax", "datatablesview.filtered_download"}
+
 # Search index fields that locate data; removed from entries whose data is not public.
 INDEX_URL_FIELDS = ("res_url", "urls") + tuple(f"res_extras_{f}" for f in access.DATA_FIELDS)
 # Stored whole-entry fields in raw search results (``fl``).
@@ -266,6 +270,8 @@ def guard_request() -> Any:
     """before_app_request: 404 for entries the user may not know of, 403 for data they
     may not have, on every route that serves an entry or its data."""
     endpoint = request.endpoint
+    if endpoint in VIEW_DATA_ENDPOINTS:
+        return _guard_view_data(request.view_args or {})
     if endpoint not in ENTRY_ENDPOINTS:
         return None
     args = request.view_args or {}
@@ -287,11 +293,28 @@ def guard_request() -> Any:
             pkg = resource.package
     if pkg is None:
         return None
+    return _answer(pkg, endpoint in DATA_ENDPOINTS)
+
+
+def _answer(pkg: model.Package, data: bool) -> Any:
+    """404 for an entry the user may not know of; 403 when ``data`` is asked for and they
+    may not have it; None (go on) otherwise."""
     principal = access.current_principal()
     if not access.can_see(principal, pkg):
         return tk.abort(404, tk._("Dataset not found"))
-    if endpoint in DATA_ENDPOINTS and not access.can_use_data(principal, pkg):
+    if data and not access.can_use_data(principal, pkg):
         if not principal.authenticated and access.open_type(pkg) == "unconditional":
             return tk.abort(403, tk._("Log in to download this data"))
         return tk.abort(403, tk._("This data is available on application: apply for access on the dataset page"))
     return None
+
+
+def _guard_view_data(args: dict[str, Any]) -> Any:
+    """A view plugin's data route: the entry of the view's resource decides."""
+    view_id = args.get("resource_view_id")
+    view = model.ResourceView.get(view_id) if isinstance(view_id, str) and view_id else None
+    resource = model.Resource.get(view.resource_id) if view is not None else None
+    if resource is None or resource.package is None:
+        # as for a hidden entry's view (the view plugin itself would fail with a 500)
+        return tk.abort(404, tk._("Resource not found"))
+    return _answer(resource.package, data=True)

@@ -25,6 +25,7 @@ __all__ = [
     "govshare_data_withheld",
     "govshare_can_apply_share",
     "govshare_open_stats",
+    "govshare_is_empty",
 ]
 
 STATUS_LABELS = {
@@ -213,3 +214,15 @@ def govshare_open_stats() -> list[dict[str, Any]]:
     counts = {i["name"]: i["count"] for i in result["search_facets"].get("open_type", {}).get("items", [])}
     return [{"value": t.value, "label": t.label(current_lang()), "count": counts.get(t.value, 0)}
             for t in vocab.OPEN_TYPES if t.value in counts]
+
+
+def govshare_is_empty(value: Any) -> bool:
+    """Nothing to show for this value: None, blank text or an empty list or dict (``False``
+    and ``0`` are values: they are shown, as 否 and 0)."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, tuple, dict, set)):
+        return not value
+    return False

@@ -17,7 +17,7 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govshare import i18n as _i18n_pkg
-from ckanext.govshare import access, enforce, search
+from ckanext.govshare import access, enforce, licences, search
 
 
 @tk.blanket.actions
@@ -29,6 +29,7 @@ from ckanext.govshare import access, enforce, search
 @tk.blanket.config_declarations
 class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -40,6 +41,13 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")
+
+    # IConfigurable
+
+    def configure(self, config: CKANConfig) -> None:
+        # CKAN's licence register (license_id, license_title, DCAT dct:license) is the
+        # licence vocabulary
+        licences.install_register()
 
     # ITranslation
 

@@ -41,7 +41,7 @@ from ckanext.dcat.profiles import DCAT, DCATAP, DCT, SPDX, VCARD, CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, resource_uri
 
-from ckanext.govshare import access, vocab
+from ckanext.govshare import access, licences, vocab
 
 __all__ = ["GovshareDCATAP3Profile"]
 
@@ -235,6 +235,13 @@ def _lit(value: Any, lang: Optional[str] = None) -> Optional[Literal]:
     return Literal(text, lang=lang) if text else None
 
 
+def _licence_value(uri: Any) -> Optional[str]:
+    """The licence vocabulary's value whose document is ``uri``."""
+    if not uri:
+        return None
+    return next((t.value for t in vocab.LICENSES if licences.licence_url(t.value) == str(uri)), None)
+
+
 def _as_list(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value if v not in (None, "")]
@@ -341,6 +348,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
 
         statement = self._rights_statement(pkg, ref)
         self._set(ref, DCT.rights, statement)
+        self._set(ref, DCT.license, self._licence(pkg))
         self._set(ref, DCATAP.applicableLegislation, self._legislation(pkg.get("open_basis")))
         schema = self._table_schema(pkg.get("data_items"), ref)
 
@@ -421,6 +429,17 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             self.g.add((node, GOVSHARE.usageRequirements, usage))
         return node
 
+    def _licence(self, pkg: dict[str, Any]) -> Optional[URIRef]:
+        """开放协议 as a dct:LicenseDocument: the URI of the licence vocabulary's term
+        (the platform's usage notes for its own agreement)."""
+        term = vocab.LICENSES.get(pkg.get("license_id"))
+        url = licences.licence_url(term.value) if term else None
+        if not url:
+            return None
+        node = self._typed(URIRef(url), DCT.LicenseDocument)
+        self._set(node, RDFS.label, Literal(term.zh, lang="zh"), Literal(term.en, lang="en"))
+        return node
+
     def _legislation(self, basis: Any) -> Optional[BNode]:
         """开放依据 (the legal basis of the open attribute) as an eli:LegalResource."""
         label = _lit(basis, "zh")
@@ -499,6 +518,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         if not res.get("hash_algorithm"):
             self._drop(dist, SPDX.checksum)  # a checksum needs its algorithm (DCAT-AP 3)
         self._set(dist, DCT.rights, statement)
+        self._set(dist, DCT.license, self._licence(pkg))
         self._set(dist, DCT.conformsTo, schema)
         self._set(dist, GOVSHARE.accessMethod, add_concept(g, "share_method", res.get("access_method") or ""))
 
@@ -693,6 +713,12 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
                 d.pop(key, None)
         if not d.get("url"):
             d.pop("url", None)
+        licence = next((v for v in (_licence_value(o) for o in [
+            *g.objects(dataset_ref, DCT.license),
+            *(lic for dist in g.objects(dataset_ref, DCAT.distribution) for lic in g.objects(dist, DCT.license))])
+            if v), None)
+        if licence:
+            d["license_id"] = licence
         if not d.get("license_id"):
             d.pop("license_id", None)
         return d
@@ -727,6 +753,8 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         schemas.extend(s for s in g.objects(dist, DCT.conformsTo) if s not in schemas)
         for key in ("conforms_to", "rights"):
             res.pop(key, None)
+        if _licence_value(res.get("license")):
+            res.pop("license")  # the entry's licence (license_id)
 
     def _parse_items(self, schema: Any) -> list[dict[str, Any]]:
         g = self.g

@@ -20,6 +20,7 @@ FACET_VOCABULARIES: dict[str, vocab.Vocabulary] = {
     "update_cycle": vocab.UPDATE_CYCLES,
     "resource_format": vocab.RESOURCE_FORMATS,
     "resource_category": vocab.RESOURCE_CATEGORIES,
+    "license_id": vocab.LICENSES,
 }
 
 
@@ -34,6 +35,7 @@ def dataset_facets(facets: "OrderedDict[str, Any]") -> "OrderedDict[str, Any]":
     ordered["update_cycle"] = _("Update cycle")
     ordered["resource_format"] = _("Resource format")
     ordered["res_format"] = _("File format")
+    ordered["license_id"] = _("Licence")
     ordered["tags"] = _("Keywords")
     return ordered
 

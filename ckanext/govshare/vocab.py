@@ -2,7 +2,7 @@
 """The one home of govshare's controlled vocabularies.
 
 Every list of allowed values — open and share types, share methods, update cycles,
-resource formats, data-item types, resource categories, themes, department levels — is
+resource formats, data-item types, resource categories, themes, department levels, licences — is
 defined here once. Scheming forms (through the ``govshare_vocab_choices`` helper),
 validators, search facets, templates and the DCAT profile all read them from here.
 
@@ -179,6 +179,24 @@ ORG_LEVELS = Vocabulary("org_level", "层级", "Level", (
     Term("district", "区县级", "District or county"),
 ))
 
+# 开放协议: the licence an entry's data is opened under (DCAT ``dct:license``). Values are the
+# ids of CKAN's licence register (``license_id``), which ckanext/govshare/licences.py builds
+# from these terms. The platform's own agreement has no URI of its own: its document is the
+# platform's usage notes page (licences.licence_url).
+LICENSES = Vocabulary("license", "开放协议", "Licence", (
+    Term("govshare-agreement", "开放数据使用协议", "Open data usage agreement of this platform",
+         aliases=("平台开放数据使用协议", "数据使用协议")),
+    Term("cc-by-4.0", "知识共享署名 4.0 国际许可协议（CC BY 4.0）",
+         "Creative Commons Attribution 4.0 International (CC BY 4.0)",
+         "https://creativecommons.org/licenses/by/4.0/", aliases=("CC BY 4.0", "CC-BY-4.0", "cc-by")),
+    Term("cc0-1.0", "知识共享 CC0 1.0 公共领域贡献（CC0 1.0）",
+         "Creative Commons CC0 1.0 Universal Public Domain Dedication (CC0 1.0)",
+         "https://creativecommons.org/publicdomain/zero/1.0/", aliases=("CC0 1.0", "CC0", "cc-zero")),
+    Term("gov-info-public", "政府信息公开", "Government information disclosure",
+         "https://www.gov.cn/zhengce/content/2019-04/15/content_5382991.htm",
+         aliases=("政府信息公开条例",)),
+))
+
 # Provinces (GB/T 2260, the first two digits of a 行政区划代码): departments are grouped by
 # them in choosers
 PROVINCES = Vocabulary("province", "省级行政区", "Province", tuple(Term(code, zh, en) for code, zh, en in (
@@ -199,7 +217,7 @@ PROVINCES = Vocabulary("province", "省级行政区", "Province", tuple(Term(cod
 ALL: dict[str, Vocabulary] = {
     v.name: v for v in (
         OPEN_TYPES, SHARE_TYPES, SHARE_METHODS, UPDATE_CYCLES, RESOURCE_FORMATS,
-        DATA_ITEM_TYPES, RESOURCE_CATEGORIES, THEMES, ORG_LEVELS, PROVINCES,
+        DATA_ITEM_TYPES, RESOURCE_CATEGORIES, THEMES, ORG_LEVELS, PROVINCES, LICENSES,
     )
 }
 

@@ -25,7 +25,7 @@ demo_config() {
     "ckan.site_url = http://127.0.0.1:$CKAN_PORT" \
     "ckan.site_title = 政务数据共享开放平台" \
     "ckan.site_id = govshare_demo" \
-    "ckan.plugins = govshare scheming_datasets scheming_organizations dcat activity datastore" \
+    "ckan.plugins = govshare scheming_datasets scheming_organizations dcat activity datastore datatables_view" \
     "ckan.datastore.write_url = $(pg_url govshare_demo_datastore)" \
     "ckan.datastore.read_url = $(pg_ro_url govshare_demo_datastore)" \
     "scheming.dataset_schemas = ckanext.govshare.schemas:dataset.yaml" \
@@ -39,7 +39,7 @@ demo_config() {
     "ckan.storage_path = $STATE/storage" \
     "ckan.auth.create_user_via_web = true" \
     "ckan.csrf_protection.ignore_extensions = false" \
-    "ckan.views.default_views = " \
+    "ckan.views.default_views = datatables_view" \
     "ckan.gravatar_default = disabled" \
     "ckan.display_timezone = Asia/Shanghai" \
     "ckan.auth.user_create_organizations = false" \

@@ -104,12 +104,16 @@ class TestOpenApplication:
         assert field in e.value.error_dict
 
     def test_company_with_credit_code(self, s):
-        app = s.apply(applicant_type="legal_person", applicant_name="某某科技有限公司",
-                      id_number="91350100M000100Y43")
-        assert app["status"] == "submitted"
         with pytest.raises(tk.ValidationError) as e:
             s.apply(applicant_type="legal_person", id_number="91350100M000100Y44")
         assert "GB 32100" in e.value.error_dict["id_number"][0]
+        app = s.apply(applicant_type="legal_person", applicant_name="某某科技有限公司",
+                      id_number="91350100M000100Y43")
+        assert app["status"] == "submitted"
+        # the account's identity is now this company's (identity.py): nobody applies in another's
+        with pytest.raises(tk.ValidationError) as e:
+            s.apply(applicant_type="legal_person", applicant_name="另一家公司", id_number="91350100M000100Y43")
+        assert "applicant_name" in e.value.error_dict
 
     def test_id_number_masked_except_for_provider(self, s):
         app = s.apply()

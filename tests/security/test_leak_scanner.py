@@ -693,6 +693,15 @@ def test_search_parameters_as_every_actor(scanner: Scanner) -> None:
         status, result = _search(scanner, actor, {"rows": 0})
         if result is not None and result["count"] != expected:
             scanner.leak("count", actor, "package_search rows=0", f"count {result['count']}, expected {expected}")
+        # parameters CKAN does not pass to Solr must be refused, not passed on
+        for odd in ({"facet.query": "res_url:*zqd*"}, {"facet.pivot": "res_url"}, {"hl": "true", "hl.fl": "*"},
+                    {"stats": "true", "stats.field": "res_url"}, {"group": "true", "group.field": "res_url"},
+                    {"debugQuery": "true", "q": "res_url:*zqd*"}, {"df": "res_url", "q": "*zqd*"},
+                    {"qf": "res_url urls text", "q": "zqd*", "defType": "edismax"},
+                    {"q": "{!lucene}res_url:*zqd*"}, {"fq": "{!frange l=1}exists(res_url)"},
+                    {"q": "_query_:\"res_url:*zqd*\""}, {"boost": "exists(res_url)", "q": "公交"},
+                    {"sort": "exists(res_url) desc", "fl": "id", "rows": 1}, {"mm": "0", "q": "zqd* 公交"}):
+            _search(scanner, actor, dict(odd, fl=odd.get("fl", "id,name"), rows=odd.get("rows", 1000)))
         # fl
         chunks = [",".join(["id"] + stored[i:i + 8]) for i in range(0, len(stored), 8)]
         for fl in FL_VALUES + tuple(chunks):
@@ -1048,6 +1057,20 @@ def _canary_requests(world: World) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+CANARY_PAGES = ("/dataset/", "/dataset/?q=zqm", "/organization/", "/organization/scan-provider",
+                "/organization/about/scan-provider", "/group/", "/group/scan-group", "/user/scan-provider-member",
+                "/user/", "/dataset/?tags=zqmtagknz")
+
+
+def _page_numbers(html: str) -> dict[str, Any]:
+    """The numbers a page shows in its text (scripts, styles, attributes and times left out)."""
+    text = re.sub(r"(?s)<(script|style)\b.*?</\1>", " ", html)
+    text = re.sub(r"(?s)<[^>]*>", "\n", text)
+    text = re.sub(r"\d{4}-\d{2}-\d{2}[T ]?[\d:.]*|\d{4}年\d{1,2}月\d{1,2}日|\d+\s*(?:秒|分钟|小时|天)前", " ", text)
+    numbers = [int(n) for line in text.splitlines() for n in re.findall(r"(?<![\w.])\d{1,6}(?![\w.])", line)]
+    return {"numbers": numbers}
+
+
 def test_canary_changes_nothing_for_those_who_cannot_see_it(scanner: Scanner) -> None:
     """Counts and existence: add one more 不予开放/不予共享 entry (with tags, an upload, a
     DataStore table, group membership) and compare every number and list length each actor
@@ -1055,14 +1078,17 @@ def test_canary_changes_nothing_for_those_who_cannot_see_it(scanner: Scanner) ->
     scanner.begin("test_canary_changes_nothing_for_those_who_cannot_see_it")
     world = scanner.world
     requests = _canary_requests(world)
-    before: dict[tuple[str, int], dict[str, Any]] = {}
+    before: dict[tuple[str, Any], dict[str, Any]] = {}
     for actor in ACTORS:
         for i, (name, params) in enumerate(requests):
             status, parsed = scanner.action(actor, name, params)
             before[(actor, i)] = {"status": status, **_signature(parsed)}
+        for url in CANARY_PAGES:
+            status, body, _ = scanner.fetch(actor, "get", url)
+            before[(actor, url)] = {"status": status, **_page_numbers(body)}
     world.add_entry(CANARY)
     world.refresh()
-    COVERAGE["canary requests"] = len(requests) * len(ACTORS) * 2
+    COVERAGE["canary requests"] = (len(requests) + len(CANARY_PAGES)) * len(ACTORS) * 2
     for actor in ACTORS:
         if may_see(actor, CANARY):
             continue
@@ -1074,6 +1100,16 @@ def test_canary_changes_nothing_for_those_who_cannot_see_it(scanner: Scanner) ->
             if diff:
                 shown = ", ".join(f"{k}: {before[(actor, i)].get(k)}→{after.get(k)}" for k in diff[:6])
                 scanner.leak("canary", actor, f"{name} {params}", f"changed when a hidden entry was added: {shown}")
+        for url in CANARY_PAGES:
+            status, body, _ = scanner.fetch(actor, "get", url)
+            after = {"status": status, **_page_numbers(body)}
+            if after != before[(actor, url)]:
+                old, new = before[(actor, url)], after
+                changed = [f"{a}→{b}" for a, b in zip(old["numbers"], new["numbers"]) if a != b][:6]
+                scanner.leak("canary", actor, f"GET {url}", f"numbers on the page changed when a hidden entry was "
+                                                            f"added: status {old['status']}→{new['status']}, "
+                                                            f"{len(old['numbers'])}→{len(new['numbers'])} numbers, "
+                                                            f"{', '.join(changed)}")
     _drain_errors(scanner)
     _fail_on(scanner, *ALL_CATEGORIES)
 

@@ -18,7 +18,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import ActionResult, Context, DataDict
 
-from ckanext.govshare import access, deadlines, identifiers, notify, workdays, workflow
+from ckanext.govshare import access, deadlines, identifiers, identity, notify, workdays, workflow
 from ckanext.govshare.logic import schema as gs_schema
 from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code, govshare_id
 from ckanext.govshare.model import Application, ApplicationEvent, Grant
@@ -149,10 +149,14 @@ def _grant_dict(grant_id: Optional[str], now: datetime.datetime) -> Optional[dic
 
 
 def _get(application_id: Any) -> Application:
+    """The application with this id; an id that is not text is a validation error, text
+    that cannot be an id (control characters, too long) names no application."""
+    if not isinstance(application_id, str):
+        raise tk.ValidationError({"id": [_("Must be an id or a name (text)")]})
     try:
         application_id = govshare_id(application_id, {})
-    except tk.Invalid as e:
-        raise tk.ValidationError({"id": [e.error]})
+    except tk.Invalid:
+        application_id = None
     app = model.Session.query(Application).get(application_id) if application_id else None
     if app is None:
         raise tk.ObjectNotFound(_("Application not found"))
@@ -256,6 +260,16 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
         # the department's own members have its data already, and never decide their own request
         errors["package_id"] = [_("This entry is your own department's: its data is yours already, "
                                   "no application is needed")]
+    bound_identity = identity.bound(user) if kind == "open" else None
+    if bound_identity is not None:
+        # the identity bound to the account is reused; nobody applies in another's name
+        for name in identity.mismatch(bound_identity, data_dict.get("applicant_type"),
+                                      data_dict.get("applicant_name"), data_dict.get("id_number")):
+            errors[name] = [_("Your account's identity is {name} ({number}): applications are made in it").format(
+                name=bound_identity["name"], number=identifiers.mask_citizen_id(bound_identity["number"]))]
+        data_dict["applicant_type"] = bound_identity["type"]
+        data_dict["applicant_name"] = bound_identity["name"]
+        data_dict["id_number"] = bound_identity["number"]
     if kind == "open":
         if pkg is not None and access.open_type(pkg) != "conditional":
             errors["package_id"] = [_("Only conditionally open entries are opened on application; "
@@ -333,6 +347,8 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
             model.Session.add(app)
             model.Session.flush()
             workflow.log(app, "submit", user.id, None, {"article": kind_policy.reply_article})
+            if kind == "open" and bound_identity is None:
+                identity.bind(user, app.applicant_type, app.applicant_name, app.id_number)
     except IntegrityError:
         # a pending application for this entry, or this client token, exists already
         existing = _existing(user, kind, pkg, data_dict.get("client_token"))

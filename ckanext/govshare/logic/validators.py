@@ -36,6 +36,7 @@ __all__ = [
     "govshare_phone",
     "govshare_not_future",
     "govshare_api_required",
+    "govshare_download_needs_file",
     "govshare_credit_code",
     "govshare_citizen_id",
     "govshare_user_name",
@@ -401,6 +402,20 @@ def govshare_api_required(
             ))
         data.pop(key, None)
         raise StopOnError
+
+
+def govshare_download_needs_file(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A resource obtained by 文件下载 (file download) must have its file: a URL or an upload
+    (an upload arrives here as its file name, with ``url_type`` 'upload'). Runs on the URL
+    field, before ``ignore_missing``."""
+    method = data.get(key[:-1] + ("access_method",))
+    term = vocab.SHARE_METHODS.lookup(method) if isinstance(method, str) else None
+    if term is not None and term.value == "download" and _empty(data.get(key)):
+        errors.setdefault(key, []).append(_(
+            "A resource obtained by file download needs its file: upload the file or give "
+            "the address it can be downloaded from"))
 
 
 def govshare_credit_code(value: Any, context: Context) -> Any:
