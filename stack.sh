@@ -60,7 +60,7 @@ cmd_demo() {
   ckan_cli -c "$DEMO_INI" govshare demo-catalogue load --sysadmin admin >"$LOG_DIR/demo-load.log" 2>&1 \
     || die "loading the demo catalogue failed: $(tail -n 3 "$LOG_DIR/demo-load.log" | tr '\n' ' ')" "read $LOG_DIR/demo-load.log"
   ckan_cli -c "$DEMO_INI" search-index rebuild -o >>"$LOG_DIR/demo-load.log" 2>&1 || die "search-index rebuild failed" "read $LOG_DIR/demo-load.log"
-  ok "demo catalogue: $(grep -E '^(departments|accounts|datasets):' "$LOG_DIR/demo-load.log" | tr '\n' ' ')"
+  ok "demo catalogue: $(grep -E '^(departments|accounts|datasets|files):' "$LOG_DIR/demo-load.log" | tr '\n' ' ')"
   ckan_worker_start "$DEMO_INI"
   ckan_web_start "$DEMO_INI"
   cat <<MSG

@@ -2,9 +2,9 @@
 """Every page a citizen, a department clerk or an anonymous visitor reaches shows, in the
 default Chinese UI, no English CKAN string, no raw field key and no ``True``/``False``.
 
-The English check uses CKAN's own message catalogue (``ckan/i18n/ckan.pot``): any msgid (or
-a fragment of it between placeholders) of two or more words found verbatim in the visible
-text of a page fails. Visible text is the text of the page without scripts, styles, code,
+The English check uses CKAN's own message catalogue (``ckan/i18n/ckan.pot``) and govshare's
+msgids (extracted from the code): any msgid (or a fragment of it between placeholders) of two
+or more words found verbatim in the visible text of a page fails. Visible text is the text of the page without scripts, styles, code,
 URLs and e-mail addresses, plus placeholders and button values; the world's entries, users
 and departments are Chinese, so English there can only come from the platform.
 """
@@ -20,7 +20,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import ckan
-from ckan.tests import factories
+from ckan.tests import factories, helpers
 
 from tests.factories import LEVEL_EXTRAS, department, entry
 
@@ -59,17 +59,25 @@ HUMANISED_KEYS = {k.replace("_", " ").capitalize() for k in SCHEMA_KEYS} | {"Id"
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>|\[\d+\]")
 
 
+def _msgids() -> Iterable[str]:
+    """CKAN's msgids (its catalogue) and govshare's (extracted from the code, as
+    tests/test_i18n.py does: a string without a translation shows in English)."""
+    from tests.test_i18n import _extracted
+
+    for e in polib.pofile(os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot")):
+        yield from filter(None, (e.msgid, e.msgid_plural))
+    yield from _extracted()
+
+
 def _ckan_phrases() -> list[str]:
-    """English fragments of two or more words from CKAN's message catalogue."""
-    pot = polib.pofile(os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot"))
+    """English fragments of two or more words from CKAN's and govshare's message catalogues."""
     phrases = set()
-    for e in pot:
-        for msgid in filter(None, (e.msgid, e.msgid_plural)):
-            for fragment in _PLACEHOLDER.split(msgid):
-                fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
-                words = re.findall(r"[A-Za-z]+", fragment)
-                if len(words) >= 2 and any(len(w) >= 3 for w in words) and fragment.isascii():
-                    phrases.add(fragment)
+    for msgid in _msgids():
+        for fragment in _PLACEHOLDER.split(msgid):
+            fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
+            words = re.findall(r"[A-Za-z]+", fragment)
+            if len(words) >= 2 and any(len(w) >= 3 for w in words) and fragment.isascii():
+                phrases.add(fragment)
     return sorted(phrases, key=len, reverse=True)
 
 
@@ -92,6 +100,17 @@ def _visible_text(html: str) -> tuple[str, list[str]]:
     return "\n".join(nodes), nodes
 
 
+def soup_rows(html: str) -> list[str]:
+    """Labels of table rows (label, value) whose value is empty: a field shown without a value."""
+    soup = BeautifulSoup(html, "lxml")
+    empty = []
+    for row in soup.select("table tr"):
+        th, td = row.find("th"), row.find_all("td")
+        if th is not None and len(td) == 1 and not td[0].get_text(strip=True) and not td[0].find(["img", "input"]):
+            empty.append(th.get_text(strip=True))
+    return empty
+
+
 def problems(html: str) -> list[str]:
     text, nodes = _visible_text(html)
     found = []
@@ -107,6 +126,8 @@ def problems(html: str) -> list[str]:
         key = re.match(r"([a-z][a-z_]*)\s*[:：]", node)  # "purpose: 必填" in an error summary
         if key and key.group(1) in SCHEMA_KEYS:
             found.append(f"raw key {key.group(1)!r}")
+    for row in soup_rows(html):
+        found.append(f"empty field {row!r}")
     english = "\n".join(re.findall(r"[A-Za-z][A-Za-z0-9 ,.'’!?&/()-]*[A-Za-z0-9.?!)]", text))
     for phrase in CKAN_PHRASES:
         if phrase in english and re.search(r"(?<![A-Za-z])" + re.escape(phrase) + r"(?![A-Za-z])", english):
@@ -140,6 +161,15 @@ class World:
                 **extras)
         self.conditional = self.entries[("conditional", "unconditional")]
         self.unconditional = self.entries[("unconditional", "unconditional")]
+        # a table in the DataStore with a data dictionary and a preview, as the demo has
+        sysadmin = factories.Sysadmin()
+        table = self.unconditional["resources"][0]["id"]
+        helpers.call_action("datastore_create", context={"user": sysadmin["name"]}, resource_id=table, force=True,
+                            fields=[{"id": "线路编号", "type": "text", "info": {"label": "线路编号", "notes": "唯一编号"}},
+                                    {"id": "票价", "type": "numeric"}, {"id": "开通日期", "type": "date"}],
+                            records=[{"线路编号": "461", "票价": 2, "开通日期": "2019-06-18"}])
+        helpers.call_action("resource_view_create", context={"user": sysadmin["name"]}, resource_id=table,
+                            view_type="datatables_view", title="数据预览")
         self.tokens = {u: {"Authorization": factories.APIToken(user=getattr(self, u)["id"])["token"]}
                        for u in ("head", "clerk", "citizen")}
         self.tokens["anonymous"] = {}
@@ -213,6 +243,12 @@ def test_pages_are_chinese_without_keys_or_booleans(app, world):
         label = soup.find("label", attrs={"for": f"field-{field}"})
         assert label is not None and label.find(class_="control-required") is not None, field
 
+    # the DataStore table's page: data dictionary with column types in words, the preview
+    table = app.get(f"/dataset/{world.unconditional['name']}/resource/{world.unconditional['resources'][0]['id']}",
+                    headers=citizen).get_data(as_text=True)
+    assert "数据字典" in table and "数值" in table and "日期" in table and "datatables_view" in table
+    assert "numeric" not in _visible_text(table)[0]
+
     # "我的申请" is a visible, labelled link in the header (CKAN hides span.text off screen)
     header = BeautifulSoup(app.get("/", headers=citizen).get_data(as_text=True), "lxml").select_one(".account-masthead")
     link = header.find("a", href="/user/applications")
@@ -225,6 +261,7 @@ def test_checker_sees_what_it_must():
     assert problems("<tr><th>Datastore active</th><td>False</td></tr>")
     assert problems("<li>id_number: 必填</li>")
     assert problems("<li>purpose: 必填</li>")
+    assert problems("<table><tr><th>英文名称</th><td> </td></tr></table>")
     assert problems('<input placeholder="Search Datasets...">')
     assert not problems("<p>数据目录 <a href='https://example.org/Skip to main'>链接</a></p>")
     assert not problems("<script>var x = 'Skip to main content';</script><p>是</p>")

@@ -26,6 +26,7 @@ __all__ = [
     "govshare_can_apply_share",
     "govshare_open_stats",
     "govshare_is_empty",
+    "govshare_column_type_label",
 ]
 
 STATUS_LABELS = {
@@ -218,11 +219,37 @@ def govshare_open_stats() -> list[dict[str, Any]]:
 
 def govshare_is_empty(value: Any) -> bool:
     """Nothing to show for this value: None, blank text or an empty list or dict (``False``
-    and ``0`` are values: they are shown, as 否 and 0)."""
-    if value is None:
+    and ``0`` are values: they are shown, as 否 and 0). A key the dict lacks (Jinja's
+    ``Undefined``) is empty too."""
+    import jinja2
+
+    if value is None or isinstance(value, jinja2.Undefined):
         return True
     if isinstance(value, str):
         return not value.strip()
     if isinstance(value, (list, tuple, dict, set)):
         return not value
     return False
+
+
+def govshare_column_type_label(column_type: str | None) -> str:
+    """A DataStore column type (PostgreSQL's: text, numeric, int4, timestamp …) in words."""
+    _ = tk._
+    kind = (column_type or "").lower().rstrip("[]")
+    if kind in ("text", "varchar", "char", "name", "citext"):
+        label = _("Text")
+    elif kind in ("int", "int2", "int4", "int8", "integer", "bigint", "smallint"):
+        label = _("Integer")
+    elif kind in ("numeric", "float", "float4", "float8", "double precision", "real", "decimal", "money"):
+        label = _("Number")
+    elif kind in ("date",):
+        label = _("Date")
+    elif kind.startswith("timestamp"):
+        label = _("Date and time")
+    elif kind.startswith("time"):
+        label = _("Time of day")
+    elif kind in ("bool", "boolean"):
+        label = _("Yes or no")
+    else:
+        return column_type or ""
+    return _("List of {type}").format(type=label) if (column_type or "").endswith("[]") else label

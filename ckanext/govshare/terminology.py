@@ -34,13 +34,15 @@ def _core_corrections() -> tuple[str, ...]:  # pragma: no cover - extraction onl
     UI) or wrong (追从者, 登记, 域/价值, 创建的, 读取更多 …); govshare's catalogue answers
     them (tests/test_pages_zh.py fails when a page shows an English CKAN string)."""
     return (
-        _("Skip to main content"), _("Register"), _("Search Datasets..."), _("Followers"),
+        _("Skip to main content"), _("Toggle navigation"), _("Search datasets"), _("Register"), _("Search Datasets..."), _("Followers"),
         _("Follow"), _("Unfollow"), _("Field"), _("Value"), _("Created"), _("Data last updated"),
         _("Metadata last updated"), _("Dataset description:"), _("Go to resource"), _("URL:"),
         _("read more"), _("Profile settings"), _("View dashboard"), _("Account"), _("Full Name"),
         _("Joe Bloggs"), _("Profile picture"), _("Profile picture URL"), _("Create Account"),
-        _("Username or Email"), _("You need to log out before you can log in with another account."),
+        _("Login"), _("Create an Account"), _("Username or Email"), _("You need to log out before you can log in with another account."),
         _("Your password must be 8 characters or longer"), _("Email {email} is not a valid format"),
+        _("Label"), _("Data Dictionary"), _("Fullscreen"), _("Embed"),
+        _("You can copy and paste the embed code into a CMS or blog software that supports raw HTML"),
         _("If a view requires the DataStore, the DataStore plugin may not be enabled, or the data may "
           "not have been pushed to the DataStore, or the DataStore hasn't finished processing the data yet"),
     )

@@ -236,3 +236,38 @@ def test_chained_actions_keep_the_core_docstrings(actors):
     assert "Searches for packages" in helpers.call_action("help_show", name="package_search")
     assert helpers.call_action("help_show", name="group_activity_list") != \
         helpers.call_action("help_show", name="package_activity_list")
+
+
+# --- 500s the fuzzer (test_fuzz.py) found ---------------------------------------------------
+
+@pytest.mark.parametrize("field,value", [
+    ("agreement_accepted", 12345), ("agreement_accepted", {"$gt": ""}), ("agreement_accepted", 1.5),
+    ("period_end", "2099-01-01T00:00:00+08:00"), ("period_start", "9999-12-31T23:59:59+14:00")])
+def test_application_booleans_and_days(app, actors, field, value):
+    data = {"kind": "open", "package_id": actors.pkg["id"], "applicant_type": "citizen", "applicant_name": "张三",
+            "id_number": "11010519491231002X", "contact_phone": "13800138000", "purpose": "研究",
+            "usage_scope": "内部", "data_items": "全部", "period_end": "2099-06-30", "agreement_accepted": True,
+            field: value}
+    status, body = api(app, actors, "govshare_application_create", data, who="citizen")
+    assert status in (200, 409), body
+
+
+@pytest.mark.parametrize("query", ["include_private=x", "facet.mincount=%20", "facet.limit=x", "sort=score+desc%2C"])
+def test_search_parameter_types(app, actors, query):
+    for url in ("/api/3/action/package_search", "/dataset/"):
+        status, body = call(app, "get", f"{url}?{query}")
+        assert status in (200, 400), (url, body[:300])  # the page ignores what it does not use
+    status, body = api(app, actors, "package_search", {"start": ""})
+    assert status == 400, body
+
+
+def test_a_single_value_field_sent_twice(app, actors):
+    form = {k: v for k, v in entry_data(actors.org, name="twice").items() if isinstance(v, str)}
+    form.update({"save": "continue", "release_date": ["2026-01-01", "2026-01-02"]})
+    status, body = call(app, "post", "/dataset/new", actors.headers("clerk"), data=form)
+    assert status == 400 and "release_date" in body, body[:300]
+
+
+def test_control_characters_in_the_path(app, actors):
+    status, body = call(app, "get", "/application/%1B%5B31m", actors.headers("citizen"))
+    assert status == 400, body[:300]

@@ -585,8 +585,8 @@ def test_every_read_action_as_every_actor(scanner: Scanner) -> None:
     codes = list(world.entries)
     for actor in ACTORS:
         for name in actions:
-            for data in _global_params(world, name):
-                for method in ("get", "post"):
+            for i, data in enumerate(_global_params(world, name)):
+                for method in (("get", "post") if i == 0 else ("get",)):
                     scanner.action(actor, name, data, method)
             bogus = {}
             for i, params in enumerate(_entry_params(world, name, None)):
@@ -945,7 +945,7 @@ GLOBAL_ROUTES = (
 # may see everything, over one entry of each kind (their answers can only fail by a 500).
 ROUTE_ENTRIES = {
     "expired_holder": ("cu", "cc", "xn"), "revoked_holder": ("cu", "cc", "xn"), "grant_holder": ("cu", "cc", "xn"),
-    "provider_member": ("uu", "cc", "xn", "dr", "pr", "de"), "sysadmin": ("uu", "cc", "xn", "dr", "pr", "de"),
+    "provider_member": ("uu", "cc", "xn", "de"), "sysadmin": ("uu", "cc", "xn", "de"),
 }
 MISMATCHED = (("uu", "cu"), ("uu", "cc"), ("uu", "xn"), ("uu", "xc"), ("uu", "pr"), ("cu", "uu"), ("xn", "uu"),
               ("cc", "cu"))
