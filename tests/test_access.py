@@ -229,7 +229,8 @@ WRITE_ROUTES = ("/dataset/new", "/dataset/edit/<id>", "/dataset/delete/<id>", "/
                 "/dataset/<id>/resource/<resource_id>/edit_view/<view_id>",
                 "/dataset/<id>/dictionary/<resource_id>")
 # walked by test_datastore_rows_follow_data_access
-DATASTORE_ROUTES = ("/datastore/dump/<resource_id>",)
+DATASTORE_ROUTES = ("/datastore/dump/<resource_id>", "/datatables/ajax/<resource_view_id>",
+                    "/datatables/filtered-download/<resource_view_id>")
 HISTORY_ROUTES = ("/dataset/<id>/history/<activity_id>",
                   "/dataset/<id>/resources/<resource_id>/history/<activity_id>")
 
@@ -301,10 +302,29 @@ def test_datastore_rows_follow_data_access(app):
         helpers.call_action("datastore_create", context=dict(admin), resource_id=pkg["resources"][0]["id"],
                             force=True, fields=[{"id": "marker", "type": "text"}],
                             records=[{"marker": marker(*combo, "row")}])
+    views = {combo: helpers.call_action("resource_view_create", context=dict(admin),
+                                        resource_id=pkg["resources"][0]["id"], view_type="datatables_view",
+                                        title="表格预览")["id"]
+             for combo, pkg in world.entries.items()}
+    table_form = {"draw": "1", "search[value]": "", "start": "0", "length": "10", "order[0][column]": "0",
+                  "order[0][dir]": "asc", "columns[0][data]": "marker", "columns[0][name]": "marker",
+                  "columns[0][searchable]": "true", "columns[0][search][value]": ""}
+    download_form = {"params": '{"search": {"value": ""}, "order": [], "columns": [], "visible": []}',
+                     "format": "csv"}
     failures = []
     for actor in ACTORS:
         for combo, pkg in world.entries.items():
             see, data = expected_see(actor, *combo), expected_data(actor, *combo)
+            # the DataStore preview (datatables_view) serves the same rows
+            for route, form in (("ajax", table_form), ("filtered-download", download_form)):
+                resp = app.post(f"/datatables/{route}/{views[combo]}", data=form, headers=world.headers(actor),
+                                status=None)
+                if resp.status_code >= 500:
+                    failures.append(f"{actor} {combo} datatables {route}: {resp.status_code}")
+                if not data and marker(*combo, "row") in resp.get_data(as_text=True):
+                    failures.append(f"{actor} gets the DataStore preview rows of {combo} ({route})")
+                if data and route == "ajax" and marker(*combo, "row") not in resp.get_data(as_text=True):
+                    failures.append(f"{actor} {combo} datatables {route}: no rows ({resp.status_code})")
             for action in ("datastore_search", "datastore_info"):
                 resp = app.post(f"/api/3/action/{action}", json={"resource_id": pkg["resources"][0]["id"],
                                                                  "id": pkg["resources"][0]["id"]},

@@ -7,7 +7,7 @@ server (werkzeug, in a thread of the test process) over the real stack.
 - ``browser``: one Chromium per test. Every navigation (``get``, ``submit``, ``login``) waits
   for the page and its requests to settle, then runs the page check: no visible ``True`` /
   ``False``, no raw schema field key, in the Chinese UI no English string of CKAN's own message
-  catalogue, and no console ``SEVERE`` entry (a JavaScript error or a failed request, such as
+  catalogue (or the platform's), and no console ``SEVERE`` entry (a JavaScript error or a failed request, such as
   ``/api/i18n/<lang>``). Problems are collected with the page's address and fail the test at
   its end; with ``GOVSHARE_SCREENSHOTS=1`` each step is saved as
   ``docs/screenshots/journeys/<journey>/<nn>-<step>.png`` (the journey's folder is emptied
@@ -17,6 +17,7 @@ server (werkzeug, in a thread of the test process) over the real stack.
 """
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -24,6 +25,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -100,10 +102,12 @@ _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>|\[\d+\]")
 
 def _ckan_phrases() -> list[str]:
     """English strings of two or more words, verbatim from CKAN's own message catalogue
-    (``ckan/i18n/ckan.pot``; a msgid with placeholders gives its fragments between them)."""
-    pot = polib.pofile(os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot"))
+    (``ckan/i18n/ckan.pot``) and the platform's (``i18n/ckanext-govshare.pot``); a msgid
+    with placeholders gives its fragments between them."""
+    catalogues = [os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot"),
+                  os.path.join(REPO, "i18n", "ckanext-govshare.pot")]
     phrases = set()
-    for e in pot:
+    for e in (e for path in catalogues if os.path.exists(path) for e in polib.pofile(path)):
         for msgid in filter(None, (e.msgid, e.msgid_plural)):
             for fragment in _PLACEHOLDER.split(msgid):
                 fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
@@ -294,15 +298,16 @@ class Browser:
             self.screenshot(step or url.replace(self.base, ""))
 
     def screenshot(self, step: str) -> None:
+        """The whole page (up to 4000 CSS px high, at 3/4 scale to keep docs/ small), without
+        resizing the window."""
         self.steps += 1
         path = os.path.join(self.shots, f"{self.steps:02d}-{_slug(step)}.png")
-        d = self.driver
-        height = min(d.execute_script("return document.documentElement.scrollHeight"), 4000)
-        d.set_window_size(1280, max(height, 800))
-        try:
-            d.save_screenshot(path)
-        finally:
-            d.set_window_size(1280, 1200)
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 4000), "scale": 0.75}})
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(shot["data"]))
 
     # -- acting on a page --------------------------------------------------------------------
 
@@ -337,9 +342,17 @@ class Browser:
         container = self.driver.find_element(By.ID, f"s2id_{select_id}")
         choice = container.find_element(By.CSS_SELECTOR, "a.select2-choice")
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", choice)
-        ActionChains(self.driver).move_to_element(choice).click().perform()  # select2 opens on mousedown
-        if not self.driver.find_elements(By.CSS_SELECTOR, ".select2-drop-active"):
-            raise AssertionError(f"#{select_id}: the select2 widget did not open")
+        for _ in range(3):  # select2 opens on mousedown, which a script's click() lacks
+            ActionChains(self.driver).move_to_element(choice).click().perform()
+            if self.driver.find_elements(By.CSS_SELECTOR, ".select2-drop-active"):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"#{select_id}: the select2 widget did not open: " + self.driver.execute_script(
+                "const r = arguments[0].getBoundingClientRect();"
+                "const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+                "return JSON.stringify(r) + ' ' + (e ? e.outerHTML.slice(0, 300) : 'none') + ' ' + arguments[1].className;",
+                choice, container))
         search = self.driver.find_elements(By.CSS_SELECTOR, ".select2-drop-active input.select2-input")
         if search and search[0].is_displayed():
             search[0].send_keys(text)
@@ -443,9 +456,11 @@ class World:
         for name, fullname in (("head", "王局长"), ("clerk", "李科员"), ("citizen", "张三"), ("gaj-clerk", "赵警官")):
             factories.User(name=name, fullname=fullname, password=PASSWORD, image_url="")
         self.jtj = department(name="jtj", title="市交通局", head_user="head", image_url="", region_code="500000",
+                              description="负责全市交通运输管理。",
                               users=[{"name": "head", "capacity": "admin"}, {"name": "clerk", "capacity": "editor"}])
         self.gaj = department(name="gaj", title="市公安局", provider_code="11500000MB1526732C", image_url="",
-                              region_code="500000", users=[{"name": "gaj-clerk", "capacity": "editor"}])
+                              region_code="500000", description="负责全市公共安全管理。",
+                              users=[{"name": "gaj-clerk", "capacity": "editor"}])
         self._upload = create_with_upload
         self.gongjiao, self.gongjiao_file = self._entry(
             "gongjiao", "公交线路客流量", ("unconditional", "unconditional"), preview=True)

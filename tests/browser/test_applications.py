@@ -46,7 +46,7 @@ def test_apply_extend_approve_download_revoke(browser, world, open_application):
 
     # the department revokes with a reason; the applicant sees it and the data closes
     browser.login("head")
-    browser.get(f"/application/{app_id}")
+    browser.get(f"/application/{app_id}", step="head-opens-approved-application")
     browser.fill("field-revoke-reason", "超出约定用途使用数据")
     browser.submit("govshare-revoke", step="revoked")
     browser.wait_text("已撤销")
@@ -63,7 +63,7 @@ def test_refusal_shows_reasons(browser, world, open_application):
     app_id = open_application()
 
     browser.login("clerk")
-    browser.get(f"/application/{app_id}")
+    browser.get(f"/application/{app_id}", step="clerk-opens-application")
     browser.fill("field-reason", "申请用途超出开放条件")
     browser.fill("field-basis", "《重庆市政务数据资源管理暂行办法》第三十三条")
     browser.submit("govshare-refuse", step="refused")

@@ -26,7 +26,7 @@ def test_undirected_demand_forwarded_and_answered(browser, world):
     browser.choose("field-forward-organization_id", "市交通局")
     browser.fill("field-forward-note", "请交通局研究答复")
     browser.submit("govshare-forward", step="forwarded")
-    assert "市交通局" in browser.text()
+    assert browser.find("govshare-department").text == "市交通局"
     assert browser.find("govshare-due").text == due  # the deadline runs from receipt
 
     # the department's clerk answers it from the department's inbox
@@ -41,3 +41,4 @@ def test_undirected_demand_forwarded_and_answered(browser, world):
     browser.login("citizen")
     browser.get(f"/application/{app_id}", step="citizen-reads-answer")
     assert "已纳入下季度开放计划" in browser.find("govshare-reason").text
+    assert browser.find("govshare-department").text == "市交通局"  # who answered

@@ -22,6 +22,7 @@ def test_clerk_catalogues_an_entry_with_items_and_file(browser, world, tmp_path)
     if edit:
         browser.click_element(edit[0])
     browser.fill("field-name", "gongjiao-zhandian")
+    Select(browser.find("field-private")).select_by_value("False")  # 公开
     browser.fill("field-resource_code", "203001/000123")
     Select(browser.find("field-resource_category")).select_by_visible_text("主题信息资源")
     browser.fill("field-notes", "全市公交站点的日均客流统计。")

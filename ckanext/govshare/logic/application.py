@@ -132,7 +132,9 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
         "conditions": app.conditions, "grant_id": app.grant_id,
         "grant": _grant_dict(app.grant_id, now),
         "modified_at": iso(app.modified_at),
-        "calendar_warnings": cal.warnings_for(workdays.local_date(app.received_at), due_local),
+        # operator warnings (they name configuration options): for the platform's operators only
+        "calendar_warnings": cal.warnings_for(workdays.local_date(app.received_at), due_local)
+        if viewer is not None and viewer.sysadmin else [],
     }
 
 
