@@ -442,12 +442,12 @@ def visible_clause(principal: Principal) -> Any:
     database: tags, users' entry counts). ``tests/test_access.py`` checks that the two agree."""
     if principal.sysadmin:
         return sa.true()
-    conditions = [_level("open_type").in_(("unconditional", "conditional"))]
-    if principal.org_ids:
-        conditions.append(model.Package.owner_org.in_(sorted(principal.org_ids)))
+    own = model.Package.owner_org.in_(sorted(principal.org_ids)) if principal.org_ids else sa.false()
+    conditions = [_level("open_type").in_(("unconditional", "conditional")), own]
     if principal.department_member:
         conditions.append(_level("share_type").in_(("unconditional", "conditional")))
-    return sa.or_(*conditions)
+    # CKAN's private entries (drafts of a department) stay with their department
+    return sa.and_(sa.or_(*conditions), sa.or_(model.Package.private.is_(False), own))
 
 
 def visible_tag_names(principal: Principal, names: Iterable[str]) -> set[str]:
@@ -464,6 +464,19 @@ def visible_tag_names(principal: Principal, names: Iterable[str]) -> set[str]:
             .filter(model.Tag.name.in_(names), model.PackageTag.state == "active",
                     model.Package.state == "active", visible_clause(principal)))
     return {name for (name,) in rows}
+
+
+def visible_formats(principal: Principal, query: str, limit: int) -> list[str]:
+    """CKAN's ``format_autocomplete`` over the resources of entries ``principal`` may know of:
+    formats containing ``query``, the most used first."""
+    like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    total = sa.func.count(model.Resource.format).label("total")
+    rows = (model.Session.query(model.Resource.format, total)
+            .join(model.Package, model.Package.id == model.Resource.package_id)
+            .filter(model.Resource.state == "active", model.Package.state == "active",
+                    model.Resource.format.ilike(like), visible_clause(principal))
+            .group_by(model.Resource.format).order_by(total.desc(), model.Resource.format).limit(limit))
+    return [fmt.lower() for fmt, _n in rows]
 
 
 def visible_created_counts(principal: Principal, user_ids: Iterable[str]) -> dict[str, int]:
@@ -488,6 +501,6 @@ def packages_hidden_from(principal: Principal, package_ids: Iterable[str]) -> se
         return set()
     hidden = set()
     for pkg in model.Session.query(model.Package).filter(model.Package.id.in_(ids)):
-        if not can_see(principal, pkg):
+        if not can_see(principal, pkg) or (pkg.private and pkg.owner_org not in principal.org_ids):
             hidden.add(pkg.id)
     return hidden

@@ -184,8 +184,12 @@ def _withhold_if_resources(pkg_dict: dict[str, Any]) -> None:
 
 
 def filter_package_list(principal: access.Principal, packages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Drop entries ``principal`` may not know of, withhold data they may not have."""
-    return _visible_items(principal, packages, "id", _withhold_if_resources)
+    """Drop entries ``principal`` may not know of, withhold data they may not have, and the
+    codes of hidden entries from the others' ``related_codes``."""
+    kept = _visible_items(principal, packages, "id", _withhold_if_resources)
+    if not principal.sysadmin:
+        access.drop_hidden_codes(principal, kept)
+    return kept
 
 
 def filter_names(principal: access.Principal, names: list[str]) -> list[str]:

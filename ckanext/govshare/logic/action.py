@@ -62,6 +62,9 @@ __all__ = [
     "group_list",
     "organization_list_for_user",
     "datastore_search",
+    "format_autocomplete",
+    "organization_show",
+    "group_show",
     "member_list",
     "dataset_follower_count",
     "am_following_dataset",
@@ -462,6 +465,42 @@ def group_list(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.side_effect_free
 def organization_list_for_user(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _groups_with_visible_counts(up, context, data_dict, "owner_org")
+
+
+@tk.chained_action
+@tk.side_effect_free
+def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
+    principal = _principal(context)
+    if principal.sysadmin:
+        return up(context, data_dict)
+    tk.check_access("format_autocomplete", context, data_dict)
+    query = data_dict.get("q")
+    if not isinstance(query, str):
+        raise tk.ValidationError({"q": [_("Missing value")]})
+    limit = _int_param(data_dict, "limit")
+    # only the formats of entries the caller may know of (a format used only by a hidden
+    # entry would say what it holds)
+    return access.visible_formats(principal, query, 5 if limit is None else min(limit, 1000))
+
+
+def _group_with_visible_counts(up: Action, context: Context, data_dict: DataDict) -> Any:
+    result = up(context, data_dict)
+    principal = _principal(context)
+    if not principal.sysadmin and isinstance(result.get("users"), list):
+        _count_visible_created(principal, result["users"])
+    return result
+
+
+@tk.chained_action
+@tk.side_effect_free
+def organization_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return _group_with_visible_counts(up, context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
+def group_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    return _group_with_visible_counts(up, context, data_dict)
 
 
 @tk.chained_action
