@@ -322,3 +322,21 @@ def _guard_view_data(args: dict[str, Any]) -> Any:
         # as for a hidden entry's view (the view plugin itself would fail with a 500)
         return tk.abort(404, tk._("Resource not found"))
     return _answer(resource.package, data=True)
+
+
+def uniform_not_found(response: Any) -> Any:
+    """after_app_request: every "not found" of the action API says only that, so a hidden
+    entry answers exactly as one that does not exist (CKAN's actions word their messages
+    differently — "Resource was not found.", "Dataset not found" … — which would tell the
+    two apart)."""
+    if response.status_code != 404 or not request.path.startswith("/api/") or response.is_streamed:
+        return response
+    try:
+        body = json.loads(response.get_data(as_text=True))
+    except ValueError:
+        return response
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("__type") == "Not Found Error":
+        body["error"] = {"__type": "Not Found Error", "message": tk._("Not found")}
+        response.set_data(json.dumps(body))
+    return response

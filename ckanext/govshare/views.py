@@ -14,6 +14,8 @@ govshare = Blueprint("govshare", __name__)
 govshare.before_app_request(edge.guard_input)
 # every request for an entry or its data passes the access rules first (enforce.py)
 govshare.before_app_request(enforce.guard_request)
+# a hidden entry's 404 reads as a missing one's (enforce.py)
+govshare.after_app_request(enforce.uniform_not_found)
 # CKAN's client asks /api/i18n/zh_Hans-CN for zh_Hans_CN (locale.py)
 govshare.before_app_request(locale.answer_js_locale)
 
