@@ -287,6 +287,17 @@ def can_see(principal: Principal, pkg: model.Package | dict[str, Any]) -> bool:
     return principal.department_member and share_type(pkg) in ("unconditional", "conditional")
 
 
+def is_published_to(principal: Principal, pkg: model.Package) -> bool:
+    """Is the entry out of its department's hands for ``principal``? Deleted, draft and
+    CKAN-private entries exist only for their department, their creator's drafts and
+    sysadmins: to everyone else they leave no trace, not even in activity streams."""
+    if principal.sysadmin or pkg.owner_org in principal.org_ids:
+        return True
+    if pkg.state != "active" or pkg.private:
+        return bool(principal.user_id) and pkg.creator_user_id == principal.user_id and pkg.state == "draft"
+    return True
+
+
 def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any],
                  login_required: Optional[bool] = None) -> bool:
     """May ``principal`` have the entry's data (URLs, files, previews)?

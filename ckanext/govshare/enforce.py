@@ -34,6 +34,13 @@ ENTRY_ENDPOINTS = {
     "activity.package_activity", "activity.package_changes",
     "dcat.read_dataset",
 } | DATA_ENDPOINTS
+# Editing routes about one entry: they answer 403 to those who may see the entry, but must
+# answer 404 — exactly as for an entry that does not exist — to those who may not, and CKAN
+# answers some of them with a 500 when the entry or resource does not exist.
+EDIT_ENDPOINTS = {
+    "resource.edit", "dataset_resource.edit", "resource.delete", "dataset_resource.delete",
+    "resource.new", "dataset_resource.new", "resource.edit_view", "dataset_resource.edit_view",
+}
 
 # Routes of view plugins that hand out a resource's rows, keyed by the resource view
 # (ckanext-datatablesview: the table's rows and its filtered download).
@@ -231,7 +238,7 @@ def filter_activities(principal: access.Principal, activities: list[dict[str, An
         snapshot = _activity_package(act)
         pkg = pkgs.get((snapshot or {}).get("id") or act.get("object_id"))
         if pkg is not None:
-            if not access.can_see(principal, pkg):
+            if not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg):
                 continue
             if snapshot and not access.can_use_data(principal, pkg):
                 access.withhold(snapshot)
@@ -242,7 +249,7 @@ def filter_activities(principal: access.Principal, activities: list[dict[str, An
 def require_visible(principal: access.Principal, package_id_or_name: str | None) -> model.Package | None:
     """NotFound unless ``principal`` may know the entry exists."""
     pkg = model.Package.get(package_id_or_name) if package_id_or_name else None
-    if pkg is not None and not access.can_see(principal, pkg):
+    if pkg is not None and (not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg)):
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     return pkg
 
@@ -276,7 +283,7 @@ def guard_request() -> Any:
     endpoint = request.endpoint
     if endpoint in VIEW_DATA_ENDPOINTS:
         return _guard_view_data(request.view_args or {})
-    if endpoint not in ENTRY_ENDPOINTS:
+    if endpoint not in ENTRY_ENDPOINTS and endpoint not in EDIT_ENDPOINTS:
         return None
     args = request.view_args or {}
     ident = args.get("id") or args.get("_id")
@@ -286,6 +293,8 @@ def guard_request() -> Any:
             row = activity_row(activity_id)
             ident = row.object_id if row is not None else ident
     pkg = model.Package.get(ident) if ident else None
+    if ident and pkg is None and endpoint in EDIT_ENDPOINTS | {"resource.views", "dataset_resource.views"}:
+        return tk.abort(404, tk._("Dataset not found"))
     resource_id = args.get("resource_id")
     if resource_id:
         # the resource decides: an entry id in the URL that is not the resource's own
@@ -295,6 +304,8 @@ def guard_request() -> Any:
             if ident and (pkg is None or resource.package_id != pkg.id):
                 return tk.abort(404, tk._("Resource not found"))
             pkg = resource.package
+        elif not endpoint.startswith("activity."):  # history pages read old resources from the log
+            return tk.abort(404, tk._("Resource not found"))
     if pkg is None:
         return None
     return _answer(pkg, endpoint in DATA_ENDPOINTS)
@@ -304,7 +315,7 @@ def _answer(pkg: model.Package, data: bool) -> Any:
     """404 for an entry the user may not know of; 403 when ``data`` is asked for and they
     may not have it; None (go on) otherwise."""
     principal = access.current_principal()
-    if not access.can_see(principal, pkg):
+    if not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg):
         return tk.abort(404, tk._("Dataset not found"))
     if data and not access.can_use_data(principal, pkg):
         if not principal.authenticated and access.open_type(pkg) == "unconditional":

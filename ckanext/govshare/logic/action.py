@@ -63,6 +63,7 @@ __all__ = [
     "organization_list_for_user",
     "datastore_search",
     "format_autocomplete",
+    "package_collaborator_list",
     "organization_show",
     "group_show",
     "member_list",
@@ -469,6 +470,17 @@ def organization_list_for_user(up: Action, context: Context, data_dict: DataDict
 
 @tk.chained_action
 @tk.side_effect_free
+def package_collaborator_list(up: Action, context: Context, data_dict: DataDict) -> Any:
+    principal = _principal(context)
+    pkg = enforce.require_visible(principal, data_dict.get("id") if isinstance(data_dict.get("id"), str) else None)
+    if pkg is not None and not principal.authenticated:
+        # CKAN answers an anonymous caller with a 500 here
+        raise tk.NotAuthorized(_("Log in to see an entry's collaborators"))
+    return up(context, data_dict)
+
+
+@tk.chained_action
+@tk.side_effect_free
 def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
     principal = _principal(context)
     if principal.sysadmin:
@@ -526,17 +538,27 @@ def member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return [m for m in result if not (m[1] == "package" and m[0] in hidden)]
 
 
+def _follow_target(context: Context, data_dict: DataDict) -> None:
+    """A hidden entry is refused exactly as CKAN's follow schema refuses one that does not
+    exist (``convert_package_name_or_id_to_id``)."""
+    ident = data_dict.get("id")
+    try:
+        enforce.require_visible(_principal(context), ident if isinstance(ident, str) else None)
+    except tk.ObjectNotFound:
+        raise tk.ValidationError({"id": ["%s: %s" % (_("Not found"), _("Dataset"))]})
+
+
 @tk.chained_action
 @tk.side_effect_free
 def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) -> Any:
-    enforce.require_visible(_principal(context), data_dict.get("id"))
+    _follow_target(context, data_dict)
     return up(context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> Any:
-    enforce.require_visible(_principal(context), data_dict.get("id"))
+    _follow_target(context, data_dict)
     return up(context, data_dict)
 
 
@@ -561,9 +583,22 @@ dashboard_activity_list = tk.chained_action(tk.side_effect_free(_activities))
 recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(_activities))
 
 
+def _require_visible_activity(context: Context, activity_id: Any) -> None:
+    """The activity of an entry hidden from the caller does not exist for them: 404 before
+    CKAN's own check answers 403 (and names the entry)."""
+    row = enforce.activity_row(activity_id) if isinstance(activity_id, str) else None
+    if row is None:
+        return
+    pkg = model.Package.get(row.object_id) if row.object_id else None
+    principal = _principal(context)
+    if pkg is not None and (not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg)):
+        raise tk.ObjectNotFound()
+
+
 @tk.chained_action
 @tk.side_effect_free
 def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, edge.activity_show_input(data_dict))
     kept = enforce.filter_activities(_principal(context), [result])
     if not kept:
@@ -574,6 +609,7 @@ def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.chained_action
 @tk.side_effect_free
 def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, data_dict)
     activity = enforce.activity_row(data_dict.get("id"))
     if activity is None:
@@ -588,6 +624,7 @@ def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any
 @tk.chained_action
 @tk.side_effect_free
 def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
+    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, data_dict)
     principal = _principal(context)
     activities = [a for a in (result.get("activities") or []) if isinstance(a, dict)]
