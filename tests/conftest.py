@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from ckan import model
+from ckan.lib.redis import connect_to_redis
 from ckan.lib import jobs
 
 GOVSHARE_TABLES = ("govshare_application_event", "govshare_application", "govshare_grant")
@@ -41,5 +42,7 @@ def run_jobs(clean_redis, with_test_worker):
     runs every queued job in this process, as ``ckan jobs worker --burst`` does on the
     default queue (CKAN's worker, without the fork, so ``mail_server`` sees the mail)."""
     def run() -> None:
-        jobs.Worker().work(burst=True)
+        # RQ's current connection is per thread; a queue first made in another thread (the
+        # browser tests' live server) leaves this one without: name the connection
+        jobs.Worker(connection=connect_to_redis()).work(burst=True)
     return run
