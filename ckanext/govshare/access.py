@@ -298,6 +298,12 @@ def is_published_to(principal: Principal, pkg: model.Package) -> bool:
     return True
 
 
+def knows_of(principal: Principal, pkg: model.Package) -> bool:
+    """May ``principal`` know that this entry (a database row) exists at all: its levels
+    allow it (:func:`can_see`) and it is published to them (:func:`is_published_to`)."""
+    return can_see(principal, pkg) and is_published_to(principal, pkg)
+
+
 def can_use_data(principal: Principal, pkg: model.Package | dict[str, Any],
                  login_required: Optional[bool] = None) -> bool:
     """May ``principal`` have the entry's data (URLs, files, previews)?

@@ -238,7 +238,7 @@ def filter_activities(principal: access.Principal, activities: list[dict[str, An
         snapshot = _activity_package(act)
         pkg = pkgs.get((snapshot or {}).get("id") or act.get("object_id"))
         if pkg is not None:
-            if not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg):
+            if not access.knows_of(principal, pkg):
                 continue
             if snapshot and not access.can_use_data(principal, pkg):
                 access.withhold(snapshot)
@@ -249,7 +249,7 @@ def filter_activities(principal: access.Principal, activities: list[dict[str, An
 def require_visible(principal: access.Principal, package_id_or_name: str | None) -> model.Package | None:
     """NotFound unless ``principal`` may know the entry exists."""
     pkg = model.Package.get(package_id_or_name) if package_id_or_name else None
-    if pkg is not None and (not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg)):
+    if pkg is not None and not access.knows_of(principal, pkg):
         raise tk.ObjectNotFound(tk._("Dataset not found"))
     return pkg
 
@@ -315,7 +315,7 @@ def _answer(pkg: model.Package, data: bool) -> Any:
     """404 for an entry the user may not know of; 403 when ``data`` is asked for and they
     may not have it; None (go on) otherwise."""
     principal = access.current_principal()
-    if not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg):
+    if not access.knows_of(principal, pkg):
         return tk.abort(404, tk._("Dataset not found"))
     if data and not access.can_use_data(principal, pkg):
         if not principal.authenticated and access.open_type(pkg) == "unconditional":

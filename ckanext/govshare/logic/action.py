@@ -495,7 +495,7 @@ def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> An
     return access.visible_formats(principal, query, 5 if limit is None else min(limit, 1000))
 
 
-def _group_with_visible_counts(up: Action, context: Context, data_dict: DataDict) -> Any:
+def _members_with_visible_counts(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     principal = _principal(context)
     if not principal.sysadmin and isinstance(result.get("users"), list):
@@ -506,13 +506,13 @@ def _group_with_visible_counts(up: Action, context: Context, data_dict: DataDict
 @tk.chained_action
 @tk.side_effect_free
 def organization_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return _group_with_visible_counts(up, context, data_dict)
+    return _members_with_visible_counts(up, context, data_dict)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def group_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return _group_with_visible_counts(up, context, data_dict)
+    return _members_with_visible_counts(up, context, data_dict)
 
 
 @tk.chained_action
@@ -591,7 +591,7 @@ def _require_visible_activity(context: Context, activity_id: Any) -> None:
         return
     pkg = model.Package.get(row.object_id) if row.object_id else None
     principal = _principal(context)
-    if pkg is not None and (not access.can_see(principal, pkg) or not access.is_published_to(principal, pkg)):
+    if pkg is not None and not access.knows_of(principal, pkg):
         raise tk.ObjectNotFound()
 
 
