@@ -6,15 +6,12 @@ level of the repository, as the design card asks, and are mapped into the packag
 ``ckanext.govshare.schemas`` and ``ckanext.govshare.i18n`` so that scheming can resolve
 ``ckanext.govshare.schemas:dataset.yaml`` and ITranslation finds the catalogues.
 """
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
-    packages=[
-        "ckanext",
-        "ckanext.govshare",
-        "ckanext.govshare.logic",
-        "ckanext.govshare.model",
-        "ckanext.govshare.migration",
+    # every Python package under ckanext/ (the domain packages included), plus the two
+    # data directories mapped into the package below
+    packages=find_packages(include=["ckanext", "ckanext.*"]) + [
         "ckanext.govshare.schemas",
         "ckanext.govshare.i18n",
     ],

@@ -289,7 +289,7 @@ def simulate_department_index() -> None:
     """--simulate-department-index: add the department title to every indexed entry the way
     the proposed ``before_dataset_index`` change does (CKAN indexes only the department's URL
     name, so without it 交通局 or 市卫生健康委员会 finds only entries that mention it)."""
-    from ckanext.govshare import search as gs_search
+    from ckanext.govshare.search import index as gs_search
 
     original = gs_search.index_labels
 

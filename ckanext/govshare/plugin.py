@@ -17,7 +17,8 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govshare import i18n as _i18n_pkg
-from ckanext.govshare import access, enforce, licences, search
+from ckanext.govshare import access, enforce, licences
+from ckanext.govshare.search import index as search
 
 
 @tk.blanket.actions
