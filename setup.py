@@ -30,7 +30,7 @@ setup(
             "migration/govshare/*",
             "migration/govshare/versions/*",
             "data/*",
-            "policies/*.yaml",
+            "applications/policies/*.yaml",
         ],
         "ckanext.govshare.schemas": ["*.yaml", "*.json"],
         "ckanext.govshare.i18n": ["*.pot", "*/LC_MESSAGES/*.po", "*/LC_MESSAGES/*.mo"],

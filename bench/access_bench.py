@@ -656,7 +656,7 @@ def finish_load(seed: int) -> None:
     from ckan import model
     from ckan.lib import search
 
-    from ckanext.govshare import access
+    from ckanext.govshare.access import rules as access
 
     from ckanext.govshare.model import Grant
 
@@ -681,7 +681,7 @@ def visible_ids(seed: int, k: int) -> dict[str, list[str]]:
     """k random entries visible to the public, and k visible to the department member (B's rules)."""
     from ckan import model
 
-    from ckanext.govshare import access
+    from ckanext.govshare.access import rules as access
 
     pkgs = model.Session.query(model.Package).filter(
         model.Package.state == "active", model.Package.type == "dataset").order_by(model.Package.name).all()

@@ -228,7 +228,7 @@ def _serialize_pages(templates: list[dict[str, Any]], n: int, rows: int, profile
                      timed: bool) -> dict[str, Any]:
     from ckanext.dcat.processors import RDFSerializer
 
-    from ckanext.govshare import profiles as gp
+    from ckanext.govshare.dcat import profile as gp
 
     times: list[float] = []
     cpu: list[float] = []

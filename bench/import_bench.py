@@ -199,7 +199,8 @@ def run(args: argparse.Namespace) -> int:
     from ckan.lib import search
     from ckan.tests import helpers
 
-    from ckanext.govshare import catalogue_io, vocab
+    from ckanext.govshare import vocab
+    from ckanext.govshare.catalogue import io as catalogue_io
 
     def fresh() -> str:
         """Empty database (core tables + plugin migrations) and index; departments and a

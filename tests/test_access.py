@@ -480,13 +480,13 @@ class TestLabelsAgreeWithCkan:
         return set(DefaultPermissionLabels().get_user_dataset_labels(user))
 
     def _ours(self, user: model.User) -> set[str]:
-        from ckanext.govshare import access
+        from ckanext.govshare.access import rules as access
 
         return set(access.user_labels(user)) - {access.DEPARTMENT_LABEL}
 
     @pytest.mark.ckan_config("ckan.auth.allow_dataset_collaborators", "true")
     def test_every_kind_of_membership(self):
-        from ckanext.govshare import access
+        from ckanext.govshare.access import rules as access
 
         users = {k: factories.User() for k in ("none", "member", "editor", "admin", "parent_admin",
                                                "parent_editor", "left", "collaborator")}
@@ -523,7 +523,7 @@ class TestLabelsAgreeWithCkan:
     def test_share_grants_reach_the_departments_below_a_parent_admin(self):
         """A share grant to a department (chongqing-2018 §19) serves whoever reads that
         department's entries, including the administrators of the department above it."""
-        from ckanext.govshare import access
+        from ckanext.govshare.access import rules as access
 
         parent, child, provider = department(), department(), department()
         model.Session.add(model.Member(group=model.Group.get(child["id"]), table_id=parent["id"], table_name="group",
@@ -544,7 +544,7 @@ class TestLabelsAgreeWithCkan:
 def test_visible_clause_agrees_with_can_see():
     """The SQL form of "may know of" (tag lists, users' entry counts) decides as can_see does,
     for every actor and every open × share combination."""
-    from ckanext.govshare import access
+    from ckanext.govshare.access import rules as access
 
     world = World()
     ids = [pkg["id"] for pkg in world.entries.values()]

@@ -24,7 +24,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories
 
-from ckanext.govshare import catalogue_io
+from ckanext.govshare.catalogue import io as catalogue_io
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
 

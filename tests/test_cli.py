@@ -8,7 +8,7 @@ import pytest
 from ckan.cli.cli import ckan
 from ckan.tests import factories
 
-from ckanext.govshare import catalogue_io
+from ckanext.govshare.catalogue import io as catalogue_io
 
 from .test_catalogue_io import db_state, indexed_count, valid_row, write_file
 

@@ -27,7 +27,7 @@ from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFParser
 from ckanext.dcat.profiles import DCAT, DCT
 
-from ckanext.govshare import profiles as gp
+from ckanext.govshare.dcat import profile as gp
 from tests.factories import department, entry
 from tests.test_profiles import COMBOS, make_entries, shacl_violations
 

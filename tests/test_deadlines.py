@@ -9,9 +9,9 @@ import re
 
 import pytest
 
-from ckanext.govshare import deadlines
-from ckanext.govshare.deadlines import KindPolicy, Policy, load_policy
-from ckanext.govshare.workdays import Calendar
+from ckanext.govshare.applications import deadlines
+from ckanext.govshare.applications.deadlines import KindPolicy, Policy, load_policy
+from ckanext.govshare.applications.workdays import Calendar
 
 D = dt.date
 UTC = dt.timezone.utc

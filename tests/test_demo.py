@@ -9,7 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories
 
-from ckanext.govshare import demo, vocab
+from ckanext.govshare import vocab
+from ckanext.govshare.demo import loader as demo
 
 
 def test_demo_catalogue_covers_every_level():

@@ -21,7 +21,11 @@ from ckan import model
 from ckan.tests import factories, helpers
 from ckanext.dcat.profiles import DCAT, DCT
 
-from ckanext.govshare import demo, demo_files, identifiers, licences, vocab
+from ckanext.govshare import vocab
+from ckanext.govshare.demo import loader as demo
+from ckanext.govshare.demo import files as demo_files
+from ckanext.govshare.vocab import identifiers
+from ckanext.govshare.vocab import licences
 
 PLUGINS = "govshare scheming_datasets scheming_organizations dcat activity datastore datatables_view"
 SUBSET = ("gongjiao-xianlu", "yibao-dingdian-jigou", "chuzuche-yunying")

@@ -9,7 +9,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import identity
+from ckanext.govshare.applications import identity
 from tests.factories import LEVEL_EXTRAS, department, entry
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.govshare import locale
+from ckanext.govshare.ui import locale
 
 
 def test_dashed_names_map_to_offered_locales(with_plugins):

@@ -27,7 +27,7 @@ from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFParser, RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT
 
-from ckanext.govshare import profiles as gp
+from ckanext.govshare.dcat import profile as gp
 from ckanext.govshare import vocab
 from tests.factories import LEVEL_EXTRAS, department, entry
 

@@ -16,8 +16,8 @@ import os
 
 import pytest
 
-from ckanext.govshare import workdays
-from ckanext.govshare.workdays import Calendar, deadline
+from ckanext.govshare.applications import workdays
+from ckanext.govshare.applications.workdays import Calendar, deadline
 
 D = dt.date
 UTC = dt.timezone.utc

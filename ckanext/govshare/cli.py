@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ckanext.govshare import demo
+from ckanext.govshare.demo import loader as demo
+from ckanext.govshare.applications import reminders
+from ckanext.govshare.catalogue import io as catalogue_io
+import ckan.plugins.toolkit as tk
 
 __all__ = ["govshare"]
 
@@ -19,7 +22,6 @@ def deadlines() -> None:
     """Remind departments of applications due soon and record overdue ones.
 
     For cron (e.g. hourly); safe to run twice or on two hosts at once."""
-    from ckanext.govshare import reminders
 
     counts = reminders.process()
     click.echo(f"reminded: {counts['reminded']}, overdue: {counts['overdue']}")
@@ -44,7 +46,6 @@ def demo_load(sysadmin: str) -> None:
 
 
 def _site_user() -> str:
-    import ckan.plugins.toolkit as tk
 
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
@@ -80,7 +81,6 @@ def catalogue_import(path: str, user: str | None, org: str | None, dry_run: bool
 
     Every row is validated first; any error writes nothing and lists all problems.
     """
-    from ckanext.govshare import catalogue_io
 
     try:
         result = catalogue_io.import_catalogue(
@@ -108,7 +108,6 @@ def catalogue_import(path: str, user: str | None, org: str | None, dry_run: bool
 @click.option("--user", help="Account whose view of the catalogue is exported (default: the site user).")
 def catalogue_export(path: str, org: str | None, user: str | None) -> None:
     """Export the catalogue to PATH (.xlsx or .csv, by extension)."""
-    from ckanext.govshare import catalogue_io
 
     try:
         n = catalogue_io.export_catalogue(path, user=user or _site_user(), org=org,
@@ -122,7 +121,6 @@ def catalogue_export(path: str, org: str | None, user: str | None) -> None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def catalogue_template(path: str) -> None:
     """Write an empty xlsx template: the header row and a sheet explaining every column."""
-    from ckanext.govshare import catalogue_io
 
     if not path.lower().endswith(".xlsx"):
         raise click.ClickException("the template is an .xlsx file")

@@ -7,6 +7,12 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.govshare import vocab
+from ckan import model
+from ckanext.govshare.access import rules as access
+from flask import has_request_context
+from zoneinfo import ZoneInfo
+import datetime
+import jinja2
 
 __all__ = [
     "govshare_vocab_choices",
@@ -61,7 +67,6 @@ KIND_LABELS = {
 
 def current_lang() -> str:
     """The language of the current request; the site default outside a request."""
-    from flask import has_request_context
 
     if has_request_context():
         return tk.h.lang() or "zh_Hans_CN"
@@ -89,7 +94,6 @@ def _zh() -> bool:
 
 def govshare_date(value: Any) -> str:
     """A date as people write it: 2026年11月21日 in Chinese, 21 November 2026 in English."""
-    import datetime
 
     if not value:
         return ""
@@ -135,14 +139,12 @@ def govshare_grant_status_label(status: str) -> str:
 def govshare_beijing_time(value: Any) -> str:
     """A stored UTC time (naive or ISO string) as Beijing wall-clock time, to the minute:
     2027年6月30日 23:59 (2027-06-30 23:59 in English)."""
-    import datetime as _dt
-    from zoneinfo import ZoneInfo
 
     if not value:
         return ""
-    moment = _dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    moment = datetime.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_dt.timezone.utc)
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
     local = moment.astimezone(ZoneInfo("Asia/Shanghai"))
     if _zh():
         return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
@@ -153,7 +155,6 @@ def govshare_department_groups() -> list[dict[str, Any]]:
     """Every active department for a chooser, grouped by province (from its 行政区划代码),
     in one query: ``[{"label", "departments": [{"id", "title", "region_code"}]}]``. The
     chooser searches as you type (CKAN's autocomplete module), so thousands stay usable."""
-    from ckan import model
 
     extra = model.GroupExtra
     region = (model.Session.query(extra.value).filter(
@@ -192,7 +193,6 @@ def govshare_kind_label(kind: str) -> str:
 
 def govshare_can_use_data(pkg: dict[str, Any]) -> bool:
     """May the current user have this entry's data (URLs, downloads, previews)?"""
-    from ckanext.govshare import access
 
     return access.can_use_data(access.current_principal(), pkg)
 
@@ -221,7 +221,6 @@ def govshare_is_empty(value: Any) -> bool:
     """Nothing to show for this value: None, blank text or an empty list or dict (``False``
     and ``0`` are values: they are shown, as 否 and 0). A key the dict lacks (Jinja's
     ``Undefined``) is empty too."""
-    import jinja2
 
     if value is None or isinstance(value, jinja2.Undefined):
         return True

@@ -17,7 +17,9 @@ from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.govshare import i18n as _i18n_pkg
-from ckanext.govshare import access, enforce, licences
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.access import doors
+from ckanext.govshare.vocab import licences
 from ckanext.govshare.search import index as search
 
 
@@ -42,6 +44,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "govshare")
+        search.configure(config)
 
     # IConfigurable
 
@@ -77,14 +80,14 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
         return search.label_facets(search_results)
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        enforce.check_search_params(search_params)
+        doors.check_search_params(search_params)
         return search.search_params(search_params)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return enforce.index_filter(search.index_labels(pkg_dict))
+        return doors.index_filter(search.index_labels(pkg_dict))
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        enforce.update_activity_labels(pkg_dict["id"])
+        doors.update_activity_labels(pkg_dict["id"])
 
     # IPermissionLabels
 

@@ -6,16 +6,28 @@ from flask import Blueprint
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import edge, enforce, locale, vocab
-from ckanext.govshare.application_views import applications  # noqa: F401 (blanket-registered)
+from ckanext.govshare import vocab
+from ckanext.govshare.access import hostile_input
+from ckanext.govshare.access import doors
+from ckanext.govshare.ui import locale
+from ckanext.govshare.applications.views import applications  # noqa: F401 (blanket-registered)
+from ckanext.dcat.exceptions import RDFProfileException
+from ckanext.dcat.utils import check_access_header
+from ckanext.dcat.utils import read_dataset_page
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.catalogue import io as catalogue_io
+from ckanext.govshare.dcat import profile as profiles
+from flask import make_response
+from flask import send_file
+import io
 
 govshare = Blueprint("govshare", __name__)
 # input CKAN core would answer with a 500 is refused before anything else (edge.py)
-govshare.before_app_request(edge.guard_input)
-# every request for an entry or its data passes the access rules first (enforce.py)
-govshare.before_app_request(enforce.guard_request)
-# a hidden entry's 404 reads as a missing one's (enforce.py)
-govshare.after_app_request(enforce.uniform_not_found)
+govshare.before_app_request(hostile_input.guard_input)
+# every request for an entry or its data passes the access rules first (doors.py)
+govshare.before_app_request(doors.guard_request)
+# a hidden entry's 404 reads as a missing one's (doors.py)
+govshare.after_app_request(doors.uniform_not_found)
 # CKAN's client asks /api/i18n/zh_Hans-CN for zh_Hans_CN (locale.py)
 govshare.before_app_request(locale.answer_js_locale)
 
@@ -54,7 +66,6 @@ def _catalogue_department(id: str) -> dict:
 
 def catalogue(id: str) -> str:
     """Upload a catalogue spreadsheet for the department; links to its export and the template."""
-    from ckanext.govshare import catalogue_io
 
     org = _catalogue_department(id)
     errors = result = None
@@ -82,11 +93,8 @@ def catalogue(id: str) -> str:
 
 def catalogue_export(id: str, fmt: str):
     """The department's catalogue entries as an .xlsx or .csv file."""
-    import io
 
-    from flask import send_file
 
-    from ckanext.govshare import catalogue_io
 
     org = _catalogue_department(id)
     if fmt not in catalogue_io.FORMATS:
@@ -102,11 +110,8 @@ def catalogue_export(id: str, fmt: str):
 
 def catalogue_template():
     """The empty catalogue template (.xlsx) with its explanation sheet."""
-    import io
 
-    from flask import send_file
 
-    from ckanext.govshare import catalogue_io
 
     buf = io.BytesIO()
     catalogue_io.write_template(buf)
@@ -132,15 +137,12 @@ RDF_NEGOTIATED = {"home.index", "dataset.read", "dcat.read_catalog"}
 
 
 def _rdf_format_from_accept() -> str | None:
-    from ckanext.dcat.utils import check_access_header
 
     return check_access_header()
 
 
 def _rdf_response(body: str, fmt: str, status: int = 200, private: bool = False):
-    from flask import make_response
 
-    from ckanext.govshare import profiles
 
     response = make_response(body, status)
     response.headers["Content-Type"] = profiles.content_type(fmt)
@@ -151,7 +153,6 @@ def _rdf_response(body: str, fmt: str, status: int = 200, private: bool = False)
 
 
 def _text_response(message: str, status: int, headers: dict | None = None):
-    from flask import make_response
 
     response = make_response(message + "\n", status)
     response.headers["Content-Type"] = "text/plain; charset=utf-8"
@@ -161,9 +162,7 @@ def _text_response(message: str, status: int, headers: dict | None = None):
 
 
 def _catalogue_response(fmt: str, share: bool = False):
-    from ckanext.dcat.exceptions import RDFProfileException
 
-    from ckanext.govshare import profiles
 
     args = tk.request.args
     if args.get("page") not in (None, "", "1"):
@@ -197,8 +196,7 @@ def _dcat_negotiation():
     if endpoint == "home.index":
         return _catalogue_response(fmt)
     # dataset.read: ckanext-dcat's dataset RDF (package_show as the user, our profile);
-    # the access guard (enforce.guard_request) has already run for this endpoint.
-    from ckanext.dcat.utils import read_dataset_page
+    # the access guard (doors.guard_request) has already run for this endpoint.
 
     return read_dataset_page(args.get("id"), fmt)
 
@@ -217,7 +215,6 @@ def share_catalogue(_format: str):
     """The share catalogue (共享目录) for department users: every entry shared with
     departments (无条件共享 / 有条件共享), including those not open to the public (不予开放),
     with their share type, conditions and methods (chongqing-2018 §16, §19)."""
-    from ckanext.govshare import access
 
     principal = access.current_principal()
     if not principal.authenticated:
@@ -231,7 +228,6 @@ def share_catalogue(_format: str):
 
 def vocabulary(name: str):
     """A controlled vocabulary as a SKOS concept scheme (the concept URIs of the DCAT output)."""
-    from ckanext.govshare import profiles
 
     try:
         graph = profiles.vocabulary_graph(name)

@@ -13,7 +13,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import access, workdays
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.applications import workdays
 from ckanext.govshare.model import Application, ApplicationEvent
 from tests.factories import LEVEL_EXTRAS, department, entry
 
@@ -334,7 +335,7 @@ class TestHostileInput:
 class TestDeadlinesCommand:
     def test_overdue_and_reminders_once(self, s, cli):
         from ckan.cli.cli import ckan
-        from ckanext.govshare import reminders
+        from ckanext.govshare.applications import reminders
 
         app = s.apply()
         model.Session.query(Application).filter_by(id=app["id"]).update(

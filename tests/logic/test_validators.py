@@ -12,7 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import identifiers
+from ckanext.govshare.vocab import identifiers
 from tests.factories import LEVEL_EXTRAS, department, entry, entry_data
 
 

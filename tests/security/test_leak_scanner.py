@@ -449,7 +449,7 @@ def scanner(reset_db, migrate_db_for, reset_index):
     started = time.monotonic()
     app = helpers._get_test_app()
     world = World(app)
-    from ckanext.govshare import access as _access
+    from ckanext.govshare.access import rules as _access
 
     COVERAGE["world"] = (f"{len(world.entries)} entries, {len(ACTORS)} actors, built in "
                          f"{time.monotonic() - started:.1f}s; ckanext.govshare from "

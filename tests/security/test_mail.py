@@ -25,11 +25,11 @@ from ckan.lib import jobs
 from ckan.lib.search.common import SolrSettings
 from ckan.tests import factories, helpers
 
-from ckanext.govshare import notify
+from ckanext.govshare.applications import notify
 from ckanext.govshare.model import Application
 from tests.factories import LEVEL_EXTRAS, department, entry, entry_data
 
-DELIVER = "ckanext.govshare.notify.deliver"
+DELIVER = "ckanext.govshare.applications.notify.deliver"
 CITIZEN = "citizen@example.com"
 HEAD = "head@jtj.example.gov.cn"
 CLERK = "clerk@jtj.example.gov.cn"

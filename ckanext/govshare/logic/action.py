@@ -3,7 +3,7 @@
 
 Besides govshare's own ``govshare_*`` actions, this module chains the core and activity
 actions that hand out entries, resources or activities, so that what they return passes
-through the access rules (see ``ckanext/govshare/access.py`` and ``enforce.py``).
+through the access rules (see ``ckanext/govshare/access.py`` and ``doors.py``).
 """
 from __future__ import annotations
 
@@ -14,17 +14,23 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, ActionResult, ChainedAction, Context, DataDict
 
-from ckanext.govshare import access, enforce, notify, vocab, workflow
-from ckanext.govshare.logic.application import (  # noqa: F401 (registered through __all__)
+from ckanext.govshare import vocab
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.access import doors
+from ckanext.govshare.applications import notify
+from ckanext.govshare.applications import workflow
+from ckanext.govshare.applications.actions import (  # noqa: F401 (registered through __all__)
     govshare_application_approve, govshare_application_create, govshare_application_event_list,
     govshare_application_extend, govshare_application_extension_decline,
     govshare_application_extension_request, govshare_application_forward, govshare_application_list, govshare_application_refuse,
     govshare_application_show, govshare_application_withdraw)
-from ckanext.govshare.logic.application import context_user
+from ckanext.govshare.applications.actions import context_user
 from ckanext.govshare.model import Application, Grant
-from ckanext.govshare.model.grant import GRANT_KINDS, utcnow
-from ckanext.govshare import edge
+from ckanext.govshare.access.grants import GRANT_KINDS, utcnow
+from ckanext.govshare.access import hostile_input
 from ckanext.govshare.logic import schema as gs_schema
+from ckanext.govshare.search.suggest import govshare_search_suggest  # noqa: F401 (registered through __all__)
+import importlib
 
 __all__ = [
     "govshare_vocabulary_list",
@@ -42,6 +48,7 @@ __all__ = [
     "govshare_application_refuse",
     "govshare_application_withdraw",
     "govshare_application_event_list",
+    "govshare_search_suggest",
     # chained: output filtered through the access rules
     "package_show",
     "package_search",
@@ -250,7 +257,7 @@ def _principal(context: Context) -> access.Principal:
 @tk.side_effect_free
 def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
-    if enforce.is_indexing(context):
+    if doors.is_indexing(context):
         return result
     return access.filter_for(_principal(context), result)
 
@@ -259,26 +266,26 @@ def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 @tk.side_effect_free
 def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
-    return enforce.filter_search_results(_principal(context), result)
+    return doors.filter_search_results(_principal(context), result)
 
 
 @tk.chained_action
 @tk.side_effect_free
 def package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return enforce.filter_names(_principal(context), up(context, data_dict))
+    return doors.filter_names(_principal(context), up(context, data_dict))
 
 
 @tk.chained_action
 @tk.side_effect_free
 def current_package_list_with_resources(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return enforce.filter_package_list(_principal(context), up(context, data_dict))
+    return doors.filter_package_list(_principal(context), up(context, data_dict))
 
 
 @tk.chained_action
 @tk.side_effect_free
 def package_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
-    kept = set(enforce.filter_names(_principal(context), [r["name"] for r in result]))
+    kept = set(doors.filter_names(_principal(context), [r["name"] for r in result]))
     return [r for r in result if r["name"] in kept]
 
 
@@ -316,7 +323,7 @@ def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     # the whole match, filtered, then paged: the count is of what the caller may see, and
     # a query on where the data is matches only data the caller may have
     result = up(context, {**data_dict, "offset": None, "limit": None})
-    rows = enforce.filter_resources(principal, result["results"], data_only=data_query)
+    rows = doors.filter_resources(principal, result["results"], data_only=data_query)
     end = None if limit is None else (offset or 0) + limit
     return {"count": len(rows), "results": rows[offset or 0:end]}
 
@@ -349,7 +356,7 @@ def resource_view_show(up: Action, context: Context, data_dict: DataDict) -> Any
 @tk.chained_action
 @tk.side_effect_free
 def group_package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return enforce.filter_package_list(_principal(context), up(context, data_dict))
+    return doors.filter_package_list(_principal(context), up(context, data_dict))
 
 
 @tk.chained_action
@@ -360,7 +367,7 @@ def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     if not access.visible_tag_names(principal, [result.get("name")]):
         raise tk.ObjectNotFound(_("Tag not found"))
     if "packages" in result:
-        result["packages"] = enforce.filter_package_list(principal, result["packages"])
+        result["packages"] = doors.filter_package_list(principal, result["packages"])
     return result
 
 
@@ -472,7 +479,7 @@ def organization_list_for_user(up: Action, context: Context, data_dict: DataDict
 @tk.side_effect_free
 def package_collaborator_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     principal = _principal(context)
-    pkg = enforce.require_visible(principal, data_dict.get("id") if isinstance(data_dict.get("id"), str) else None)
+    pkg = doors.require_visible(principal, data_dict.get("id") if isinstance(data_dict.get("id"), str) else None)
     if pkg is not None and not principal.authenticated:
         # CKAN answers an anonymous caller with a 500 here
         raise tk.NotAuthorized(_("Log in to see an entry's collaborators"))
@@ -543,7 +550,7 @@ def _follow_target(context: Context, data_dict: DataDict) -> None:
     exist (``convert_package_name_or_id_to_id``)."""
     ident = data_dict.get("id")
     try:
-        enforce.require_visible(_principal(context), ident if isinstance(ident, str) else None)
+        doors.require_visible(_principal(context), ident if isinstance(ident, str) else None)
     except tk.ObjectNotFound:
         raise tk.ValidationError({"id": ["%s: %s" % (_("Not found"), _("Dataset"))]})
 
@@ -566,13 +573,13 @@ def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> A
 @tk.side_effect_free
 def package_relationships_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     principal = _principal(context)
-    enforce.require_visible(principal, data_dict.get("id"))
-    enforce.require_visible(principal, data_dict.get("id2"))
+    doors.require_visible(principal, data_dict.get("id"))
+    doors.require_visible(principal, data_dict.get("id2"))
     return up(context, data_dict)
 
 
 def _activities(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return enforce.filter_activities(_principal(context), up(context, data_dict))
+    return doors.filter_activities(_principal(context), up(context, data_dict))
 
 
 package_activity_list = tk.chained_action(tk.side_effect_free(_activities))
@@ -586,7 +593,7 @@ recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(
 def _require_visible_activity(context: Context, activity_id: Any) -> None:
     """The activity of an entry hidden from the caller does not exist for them: 404 before
     CKAN's own check answers 403 (and names the entry)."""
-    row = enforce.activity_row(activity_id) if isinstance(activity_id, str) else None
+    row = doors.activity_row(activity_id) if isinstance(activity_id, str) else None
     if row is None:
         return
     pkg = model.Package.get(row.object_id) if row.object_id else None
@@ -599,8 +606,8 @@ def _require_visible_activity(context: Context, activity_id: Any) -> None:
 @tk.side_effect_free
 def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     _require_visible_activity(context, data_dict.get("id"))
-    result = up(context, edge.activity_show_input(data_dict))
-    kept = enforce.filter_activities(_principal(context), [result])
+    result = up(context, hostile_input.activity_show_input(data_dict))
+    kept = doors.filter_activities(_principal(context), [result])
     if not kept:
         raise tk.ObjectNotFound(_("Activity not found"))
     return kept[0]
@@ -611,10 +618,10 @@ def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
 def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     _require_visible_activity(context, data_dict.get("id"))
     result = up(context, data_dict)
-    activity = enforce.activity_row(data_dict.get("id"))
+    activity = doors.activity_row(data_dict.get("id"))
     if activity is None:
         return result
-    kept = enforce.filter_activities(
+    kept = doors.filter_activities(
         _principal(context), [{"object_id": activity.object_id, "data": result}])
     if not kept:
         raise tk.ObjectNotFound(_("Activity not found"))
@@ -628,11 +635,11 @@ def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
     result = up(context, data_dict)
     principal = _principal(context)
     activities = [a for a in (result.get("activities") or []) if isinstance(a, dict)]
-    kept = enforce.filter_activities(principal, activities)
+    kept = doors.filter_activities(principal, activities)
     if len(kept) != len(activities):
         raise tk.ObjectNotFound(_("Activity not found"))
     pkg_ids = {(a.get("data") or {}).get("package", {}).get("id") or a.get("object_id") for a in activities}
-    for pkg in enforce.packages_by_id(pkg_ids).values():
+    for pkg in doors.packages_by_id(pkg_ids).values():
         if not access.can_use_data(principal, pkg):
             # the textual diff would show the data locations
             result["diff"] = ""
@@ -650,7 +657,6 @@ def _keep_core_docstrings() -> None:
     chained function's ``__dict__`` onto it, so ``help_show`` would answer with partial's
     own docstring. Each chained action here carries its core action's docstring in its
     ``__dict__`` (a function shared by several names gets one wrapper per name)."""
-    import importlib
 
     cores = []
     for module_name in ("ckan.logic.action.get", "ckan.logic.action.create", "ckan.logic.action.update",

@@ -9,7 +9,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
-from ckanext.govshare import access
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.access.grants import Grant
+from ckanext.govshare.applications.model import Application
 
 __all__ = [
     "govshare_vocabulary_list",
@@ -59,7 +61,6 @@ def govshare_grant_create(context: Context, data_dict: DataDict) -> AuthResult:
 
 
 def govshare_grant_revoke(context: Context, data_dict: DataDict) -> AuthResult:
-    from ckanext.govshare.model import Grant
 
     grant = model.Session.query(Grant).get(data_dict.get("id") or "")
     pkg = model.Package.get(grant.package_id) if grant is not None else None
@@ -143,7 +144,6 @@ def govshare_catalogue_export(context: Context, data_dict: DataDict) -> AuthResu
 # --- applications ---------------------------------------------------------------------------
 
 def _application(data_dict: DataDict):
-    from ckanext.govshare.model import Application
 
     app = model.Session.query(Application).get(data_dict.get("id") or "")
     if app is None:

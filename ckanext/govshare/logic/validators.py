@@ -20,8 +20,11 @@ from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.govshare import identifiers, vocab
+from ckanext.govshare import vocab
+from ckanext.govshare.vocab import identifiers
 from ckanext.govshare.helpers import current_lang
+from ckanext.govshare.access.grants import utcnow
+from ckanext.govshare.applications import workdays
 
 __all__ = [
     "govshare_clean_text",
@@ -138,7 +141,6 @@ def govshare_day(value: Any, context: Context) -> Any:
     """A calendar day (YYYY-MM-DD), as a naive datetime at midnight; a date-time is taken as
     its day in Beijing (CKAN's isodate keeps a time zone, which then cannot be compared with
     a day without one)."""
-    from ckanext.govshare import workdays
 
     if value is missing or value is None or value == "":
         return None
@@ -163,8 +165,6 @@ def govshare_expiry(value: Any, context: Context) -> Any:
     An ISO date-time with a time zone is converted to UTC; one without is taken as UTC; a
     date alone means the end of that day in Beijing (23:59:59.999999 Asia/Shanghai). The
     expiry must lie in the future."""
-    from ckanext.govshare import workdays
-    from ckanext.govshare.model.grant import utcnow
 
     if value is missing or value is None or value == "":
         return None

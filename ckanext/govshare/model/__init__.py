@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """govshare's own tables (created only by the alembic migrations in migration/govshare)."""
-from ckanext.govshare.model.application import Application, ApplicationEvent
-from ckanext.govshare.model.grant import Grant
+from ckanext.govshare.applications.model import Application, ApplicationEvent
+from ckanext.govshare.access.grants import Grant
 
 __all__ = ["Application", "ApplicationEvent", "Grant"]

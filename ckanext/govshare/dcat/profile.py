@@ -41,7 +41,10 @@ from ckanext.dcat.profiles import DCAT, DCATAP, DCT, SPDX, VCARD, CleanedURIRef
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, resource_uri
 
-from ckanext.govshare import access, licences, vocab
+from ckanext.govshare import vocab
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.vocab import licences
+from ckanext.dcat.profiles.base import namespaces
 
 __all__ = ["GovshareDCATAP3Profile"]
 
@@ -559,7 +562,6 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         g = self.g
         catalog = catalog_dict or {}
         if (catalog_ref, RDF.type, DCAT.Catalog) not in g:
-            from ckanext.dcat.profiles.base import namespaces
 
             for prefix, namespace in namespaces.items():
                 g.bind(prefix, namespace)

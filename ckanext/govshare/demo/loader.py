@@ -26,7 +26,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare import demo_files
+from ckanext.govshare.demo import files as demo_files
 
 DEMO_FILE = os.path.join(os.path.dirname(__file__), "data", "demo_catalogue.yaml")
 # keys of a demo resource that tell the loader what to do (not resource fields)

@@ -21,6 +21,7 @@ from flask import Response, current_app, request
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckanext.activity.model import Activity
 
 _ = tk._
 
@@ -255,7 +256,6 @@ def _check_route() -> None:
 
 
 def _activity(activity_id: Any) -> Any:
-    from ckanext.activity.model import Activity
 
     if not isinstance(activity_id, str) or not activity_id or len(activity_id) > 100:
         return None

@@ -72,6 +72,11 @@ from ckan.lib import search
 
 from ckanext.govshare import vocab
 from ckanext.govshare.logic.validators import lock_resource_codes
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from zipfile import BadZipFile
+import openpyxl
 
 log = logging.getLogger(__name__)
 
@@ -308,8 +313,6 @@ def _read_csv(data: bytes) -> list[list[Any]]:
 
 
 def _read_xlsx(data: bytes) -> list[list[Any]]:
-    import openpyxl
-    from zipfile import BadZipFile
 
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -338,10 +341,6 @@ def read_table(source: str | IO[bytes], fmt: str | None = None) -> list[list[str
 
 def _write_xlsx(target: str | IO[bytes], cols: Sequence[Column], rows: Iterable[list[str]],
                 with_help: bool) -> None:
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -15,8 +15,11 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare import access, deadlines, identifiers, identity
-from ckanext.govshare.logic.application import is_head
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.applications import deadlines
+from ckanext.govshare.vocab import identifiers
+from ckanext.govshare.applications import identity
+from ckanext.govshare.applications.actions import is_head
 
 applications = Blueprint("govshare_application", __name__)
 _ = tk._

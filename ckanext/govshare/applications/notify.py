@@ -45,7 +45,7 @@ from ckan import model
 from ckan.lib import jobs, mailer
 from ckan.lib.redis import connect_to_redis
 
-from ckanext.govshare import workdays
+from ckanext.govshare.applications import workdays
 from ckanext.govshare.model import Application, Grant
 
 __all__ = ["KIND_LABELS", "RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",

@@ -39,7 +39,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from ckanext.govshare import workdays
+from ckan.common import config
+
+from ckanext.govshare.applications import workdays
 
 __all__ = [
     "CONFIG_KEY",
@@ -489,8 +491,6 @@ _cache_lock = threading.Lock()
 
 def _configured() -> str:
     try:
-        from ckan.common import config
-
         value = config.get(CONFIG_KEY)
     except Exception:  # no CKAN, or no configuration loaded
         return DEFAULT_POLICY

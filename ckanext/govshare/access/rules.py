@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable, Optional
 
 from collections import OrderedDict
@@ -35,6 +35,8 @@ from flask import g, has_request_context
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
+from ckan import authz
+from ckanext.govshare.access.grants import Grant, utcnow
 
 DEPARTMENT_LABEL = "govshare-department"
 # resource fields that carry or reveal where the data is and how to get it
@@ -117,7 +119,6 @@ ANONYMOUS = Principal()
 
 
 def _valid_grant(now: Any) -> Any:
-    from ckanext.govshare.model import Grant
 
     return sa.and_(Grant.revoked_at.is_(None), sa.or_(Grant.expires_at.is_(None), Grant.expires_at > now))
 
@@ -126,7 +127,6 @@ def _valid_grant(now: Any) -> Any:
 def _principal_statement() -> Any:
     """The one statement behind :func:`_principal_rows`, built once (it is the same for every
     user; ``user_id``, ``roles`` and ``now`` are bound per call)."""
-    from ckanext.govshare.model import Grant
 
     member, group, child = model.Member, model.Group, sa.orm.aliased(model.Member)
     user_id, now = sa.bindparam("user_id"), sa.bindparam("now")
@@ -157,9 +157,6 @@ def _principal_rows(user_id: str) -> tuple[frozenset[str], frozenset[str], froze
     permission: active organizations the user is an active member of in a role that may read,
     and, for roles that cascade (``ckan.auth.roles_that_cascade_to_sub_groups``), the
     departments below them."""
-    from ckan import authz
-    from ckanext.govshare.model import Grant
-    from ckanext.govshare.model.grant import utcnow
 
     now = utcnow()
     rows = model.Session.execute(_principal_statement(), {
@@ -352,7 +349,6 @@ def user_labels(user: model.User | None) -> list[str]:
     else:
         principal = principal_from_context({"auth_user_obj": user})
         labels = ["public", f"creator-{user.id}"] + [f"member-{org}" for org in sorted(principal.org_ids)]
-        from ckan import authz
 
         if authz.check_config_permission("allow_dataset_collaborators"):
             datasets = tk.get_action("package_collaborator_list_for_user")({"ignore_auth": True}, {"id": user.id})

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
 
-from ckanext.govshare.model.grant import utcnow
+from ckanext.govshare.access.grants import utcnow
 
 KINDS = ("open", "share", "error_report", "catalogue_correction", "open_demand")
 STATUSES = ("submitted", "extended", "approved", "refused", "withdrawn")

@@ -17,7 +17,7 @@ from flask import request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare import access
+from ckanext.govshare.access import rules as access
 
 # Web routes that hand out data (files, previews, old versions with their URLs).
 DATA_ENDPOINTS = {

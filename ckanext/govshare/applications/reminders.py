@@ -15,10 +15,12 @@ import sqlalchemy as sa
 
 from ckan import model
 
-from ckanext.govshare import notify, workdays, workflow
+from ckanext.govshare.applications import notify
+from ckanext.govshare.applications import workdays
+from ckanext.govshare.applications import workflow
 from ckanext.govshare.model import Application
-from ckanext.govshare.model.application import PENDING
-from ckanext.govshare.model.grant import utcnow
+from ckanext.govshare.applications.model import PENDING
+from ckanext.govshare.access.grants import utcnow
 
 REMIND_WORKING_DAYS = 2
 

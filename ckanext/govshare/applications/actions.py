@@ -18,12 +18,19 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import ActionResult, Context, DataDict
 
-from ckanext.govshare import access, deadlines, identifiers, identity, notify, workdays, workflow
+from ckanext.govshare.access import rules as access
+from ckanext.govshare.applications import deadlines
+from ckanext.govshare.vocab import identifiers
+from ckanext.govshare.applications import identity
+from ckanext.govshare.applications import notify
+from ckanext.govshare.applications import workdays
+from ckanext.govshare.applications import workflow
 from ckanext.govshare.logic import schema as gs_schema
 from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code, govshare_id
 from ckanext.govshare.model import Application, ApplicationEvent, Grant
-from ckanext.govshare.model.application import PENDING
-from ckanext.govshare.model.grant import utcnow
+from ckanext.govshare.applications.model import PENDING
+from ckanext.govshare.access.grants import utcnow
+from ckanext.govshare.helpers import govshare_status_label
 
 _ = tk._
 DUE_SOON_WORKING_DAYS = 3
@@ -450,7 +457,6 @@ def _commit_step(step: Callable[[], Any]) -> None:
 
 
 def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
-    from ckanext.govshare.helpers import govshare_status_label
 
     messages = {
         "extend": _("This application is {status}: its deadline cannot be extended"),

@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 import yaml
 
+from ckan.common import config
+
 log = logging.getLogger(__name__)
 
 __all__ = [
@@ -296,8 +298,6 @@ _cache_lock = threading.Lock()
 
 def _configured_path() -> str:
     try:
-        from ckan.common import config
-
         value = config.get(CONFIG_KEY)
     except Exception:  # no CKAN, or no configuration loaded
         return ""

@@ -23,8 +23,8 @@ from typing import Any, Optional
 from ckan import model
 
 from ckanext.govshare.model import Application, ApplicationEvent, Grant
-from ckanext.govshare.model.application import PENDING
-from ckanext.govshare.model.grant import utcnow
+from ckanext.govshare.applications.model import PENDING
+from ckanext.govshare.access.grants import utcnow
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {

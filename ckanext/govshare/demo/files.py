@@ -24,7 +24,10 @@ import re
 import zlib
 from typing import Any, Callable, Optional
 
-from ckanext.govshare import identifiers
+from ckanext.govshare.vocab import identifiers
+from openpyxl import Workbook
+from openpyxl.styles import Font
+import zipfile
 
 # 信息项数据类型 (vocab.DATA_ITEM_TYPES) -> DataStore column type
 DATASTORE_TYPES = {"C": "text", "M": "text", "G": "text", "L": "text", "N": "numeric", "Y": "numeric",
@@ -358,8 +361,6 @@ def csv_bytes(columns: list[str], data: list[list[Any]]) -> bytes:
 
 
 def xlsx_bytes(columns: list[str], data: list[list[Any]], title: str = "数据") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
@@ -386,7 +387,6 @@ _TIME_RE = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)"
 def _stable_zip(content: bytes) -> bytes:
     """The workbook with fixed times (zip entries, document properties): the same rows give
     the same bytes, so the loader sees by the hash that the hosted file is current."""
-    import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(content)) as source, \

@@ -1,0 +1,2 @@
+# -*- coding: utf-8 -*-
+"""Applications: requests for data, their state machine, deadlines in working days, notices and views."""

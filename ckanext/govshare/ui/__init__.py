@@ -1,0 +1,2 @@
+# -*- coding: utf-8 -*-
+"""The user interface's language: the CKAN JS locale and core terms."""
