@@ -32,6 +32,20 @@ from ckanext.govshare.applications.model import PENDING
 from ckanext.govshare.access.grants import utcnow
 from ckanext.govshare.helpers import govshare_status_label
 
+__all__ = [
+    "govshare_application_create",
+    "govshare_application_show",
+    "govshare_application_list",
+    "govshare_application_extend",
+    "govshare_application_extension_request",
+    "govshare_application_extension_decline",
+    "govshare_application_forward",
+    "govshare_application_approve",
+    "govshare_application_refuse",
+    "govshare_application_withdraw",
+    "govshare_application_event_list",
+]
+
 _ = tk._
 DUE_SOON_WORKING_DAYS = 3
 
@@ -401,6 +415,8 @@ def govshare_application_show(context: Context, data_dict: DataDict) -> ActionRe
 
 
 @tk.side_effect_free
+# the schema refuses lists, numbers, NUL bytes and over-long values before the query sees them
+@tk.validate(gs_schema.application_list_schema)
 def govshare_application_list(context: Context, data_dict: DataDict) -> ActionResult.AnyList:
     """Applications: the caller's own, or a department's inbox sorted by deadline.
 
