@@ -29,7 +29,7 @@ setup(
             "public/**/*",
             "migration/govshare/*",
             "migration/govshare/versions/*",
-            "data/*",
+            "demo/*.yaml",
             "applications/policies/*.yaml",
         ],
         "ckanext.govshare.schemas": ["*.yaml", "*.json"],
