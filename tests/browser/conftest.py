@@ -29,15 +29,13 @@ import time
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-import polib
 import pytest
-import yaml
 
-import ckan
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.factories import LEVEL_EXTRAS, department, entry
+from tests.page_check import text_problems
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SHOTS = os.path.join(REPO, "docs", "screenshots", "journeys")
@@ -80,45 +78,6 @@ def pytest_collection_modifyitems(config, items):
 # The page check
 
 
-def _schema_keys() -> set[str]:
-    keys = set()
-    for name in ("dataset.yaml", "organization.yaml"):
-        with open(os.path.join(REPO, "schemas", name), encoding="utf-8") as f:
-            schema = yaml.safe_load(f)
-        for field in [*schema.get("dataset_fields", []), *schema.get("resource_fields", []),
-                      *schema.get("fields", [])]:
-            keys.add(field["field_name"])
-            keys.update(sub["field_name"] for sub in field.get("repeating_subfields", []))
-    return keys
-
-
-SCHEMA_KEYS = _schema_keys()
-SNAKE_KEYS = {k for k in SCHEMA_KEYS if "_" in k}
-# what CKAN's "{{ key | capitalize }}" and format_resource_items make of a key: "Resource code"
-HUMANISED_KEYS = {k.replace("_", " ").capitalize() for k in SCHEMA_KEYS if "_" in k}
-
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>|\[\d+\]")
-
-
-def _ckan_phrases() -> list[str]:
-    """English strings of two or more words, verbatim from CKAN's own message catalogue
-    (``ckan/i18n/ckan.pot``) and the platform's (``i18n/ckanext-govshare.pot``); a msgid
-    with placeholders gives its fragments between them."""
-    catalogues = [os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot"),
-                  os.path.join(REPO, "i18n", "ckanext-govshare.pot")]
-    phrases = set()
-    for e in (e for path in catalogues if os.path.exists(path) for e in polib.pofile(path)):
-        for msgid in filter(None, (e.msgid, e.msgid_plural)):
-            for fragment in _PLACEHOLDER.split(msgid):
-                fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
-                words = re.findall(r"[A-Za-z]+", fragment)
-                if len(words) >= 2 and any(len(w) >= 3 for w in words) and fragment.isascii():
-                    phrases.add(fragment)
-    return sorted(phrases, key=len, reverse=True)
-
-
-CKAN_PHRASES = _ckan_phrases()
-
 # The text a person sees on the page and in its same-origin frames: rendered text (innerText
 # skips what is hidden), the tab's title, and the placeholders, tooltips, alt texts and
 # button values of visible elements.
@@ -146,29 +105,6 @@ function collect(doc, where) {
 collect(document, location.href);
 return out;
 """
-
-
-def text_problems(lines: list[str], chinese: bool) -> list[str]:
-    """What the visible text of one document shows that it must not."""
-    lines = [re.sub(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.-]+", " ", n).strip() for n in lines]
-    lines = [n for n in lines if n]
-    text = "\n".join(lines)
-    found = [f"boolean {w!r}" for w in re.findall(r"(?<![\w-])(True|False)(?![\w-])", text)]
-    found += [f"raw key {k!r}" for k in re.findall(r"(?<![\w/.-])[a-z]+(?:_[a-z]+)+(?![\w/.-])", text)
-              if k in SNAKE_KEYS]
-    for line in lines:
-        key = re.match(r"([a-z][a-z_]*)\s*[:：]", line)  # "purpose: 必填" in an error summary
-        if key and key.group(1) in SCHEMA_KEYS:
-            found.append(f"raw key {key.group(1)!r}")
-        if chinese and line.rstrip(":：").strip() in HUMANISED_KEYS:
-            found.append(f"raw key {line!r}")
-    if chinese:
-        english = "\n".join(re.findall(r"[A-Za-z][A-Za-z0-9 ,.'’!?&/()-]*[A-Za-z0-9.?!)]", text))
-        for phrase in CKAN_PHRASES:
-            if phrase in english and re.search(r"(?<![A-Za-z])" + re.escape(phrase) + r"(?![A-Za-z])", english):
-                found.append(f"English {phrase!r}")
-                english = english.replace(phrase, " ")
-    return sorted(set(found))
 
 
 # ---------------------------------------------------------------------------------------------

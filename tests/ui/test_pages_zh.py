@@ -10,130 +10,17 @@ and departments are Chinese, so English there can only come from the platform.
 """
 from __future__ import annotations
 
-import os
-import re
 from typing import Any, Iterable
 
-import polib
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
-import ckan
 from ckan.tests import factories, helpers
 
 from tests.factories import LEVEL_EXTRAS, department, entry
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from tests.page_check import html_problems, visible_lines
 
 with_world = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
-
-# keys CKAN or the platform put into a resource or an entry that are never meant for people
-INTERNAL_KEYS = {
-    "datastore_active", "has_views", "package_id", "position", "state", "govshare_data_withheld",
-    "url_type", "cache_url", "cache_last_updated", "mimetype", "mimetype_inner", "last_modified",
-    "metadata_modified", "metadata_created", "owner_org", "creator_user_id", "resource_type",
-    "num_resources", "num_tags", "license_id", "client_token", "applicant_type", "applicant_name",
-    "id_number", "contact_phone", "contact_email", "purpose", "usage_scope", "data_items",
-    "period_start", "period_end", "agreement_accepted", "applicant_org_id", "organization_id",
-}
-
-
-def _schema_keys() -> set[str]:
-    keys = set(INTERNAL_KEYS)
-    for name in ("dataset.yaml", "organization.yaml"):
-        with open(os.path.join(REPO, "schemas", name), encoding="utf-8") as f:
-            schema = yaml.safe_load(f)
-        for field in [*schema.get("dataset_fields", []), *schema.get("resource_fields", []),
-                      *schema.get("fields", [])]:
-            keys.add(field["field_name"])
-            keys.update(sub["field_name"] for sub in field.get("repeating_subfields", []))
-    return keys
-
-
-SCHEMA_KEYS = _schema_keys()
-SNAKE_KEYS = {k for k in SCHEMA_KEYS if "_" in k}
-# what CKAN's format_resource_items and "{{ key | capitalize }}" make of a key: "Package id"
-HUMANISED_KEYS = {k.replace("_", " ").capitalize() for k in SCHEMA_KEYS} | {"Id"}
-
-_PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}|<[^>]+>|\[\d+\]")
-
-
-def _msgids() -> Iterable[str]:
-    """CKAN's msgids (its catalogue) and govshare's (extracted from the code, as
-    tests/test_i18n.py does: a string without a translation shows in English)."""
-    from tests.test_i18n import _extracted
-
-    for e in polib.pofile(os.path.join(os.path.dirname(ckan.__file__), "i18n", "ckan.pot")):
-        yield from filter(None, (e.msgid, e.msgid_plural))
-    yield from _extracted()
-
-
-def _ckan_phrases() -> list[str]:
-    """English fragments of two or more words from CKAN's and govshare's message catalogues."""
-    phrases = set()
-    for msgid in _msgids():
-        for fragment in _PLACEHOLDER.split(msgid):
-            fragment = " ".join(fragment.split()).strip(" .,:;!?()'\"-—…")
-            words = re.findall(r"[A-Za-z]+", fragment)
-            if len(words) >= 2 and any(len(w) >= 3 for w in words) and fragment.isascii():
-                phrases.add(fragment)
-    return sorted(phrases, key=len, reverse=True)
-
-
-CKAN_PHRASES = _ckan_phrases()
-
-
-def _visible_text(html: str) -> tuple[str, list[str]]:
-    """The page's visible text (one string) and its text nodes."""
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "template", "noscript", "code", "pre", "head"]):
-        tag.decompose()
-    nodes = [" ".join(s.split()) for s in soup.stripped_strings]
-    for attr in ("placeholder", "title", "alt", "aria-label"):  # shown as tooltips or read out
-        for tag in soup.find_all(attrs={attr: True}):
-            nodes.append(tag[attr])
-    for tag in soup.find_all(["input", "button"], attrs={"type": ["submit", "button"], "value": True}):
-        nodes.append(tag["value"])
-    nodes = [re.sub(r"https?://\S+|[\w.+-]+@[\w-]+\.[\w.-]+", " ", n) for n in nodes]
-    nodes = [n for n in nodes if n.strip()]
-    return "\n".join(nodes), nodes
-
-
-def soup_rows(html: str) -> list[str]:
-    """Labels of table rows (label, value) whose value is empty: a field shown without a value."""
-    soup = BeautifulSoup(html, "lxml")
-    empty = []
-    for row in soup.select("table tr"):
-        th, td = row.find("th"), row.find_all("td")
-        if th is not None and len(td) == 1 and not td[0].get_text(strip=True) and not td[0].find(["img", "input"]):
-            empty.append(th.get_text(strip=True))
-    return empty
-
-
-def problems(html: str) -> list[str]:
-    text, nodes = _visible_text(html)
-    found = []
-    for word in re.findall(r"(?<![\w-])(True|False)(?![\w-])", text):
-        found.append(f"boolean {word!r}")
-    for key in re.findall(r"(?<![\w/.-])[a-z]+(?:_[a-z]+)+(?![\w/.-])", text):
-        if key in SNAKE_KEYS:
-            found.append(f"raw key {key!r}")
-    for node in nodes:
-        label = node.rstrip(":：").strip()
-        if label in HUMANISED_KEYS:
-            found.append(f"raw key {label!r}")
-        key = re.match(r"([a-z][a-z_]*)\s*[:：]", node)  # "purpose: 必填" in an error summary
-        if key and key.group(1) in SCHEMA_KEYS:
-            found.append(f"raw key {key.group(1)!r}")
-    for row in soup_rows(html):
-        found.append(f"empty field {row!r}")
-    english = "\n".join(re.findall(r"[A-Za-z][A-Za-z0-9 ,.'’!?&/()-]*[A-Za-z0-9.?!)]", text))
-    for phrase in CKAN_PHRASES:
-        if phrase in english and re.search(r"(?<![A-Za-z])" + re.escape(phrase) + r"(?![A-Za-z])", english):
-            found.append(f"English {phrase!r}")
-            english = english.replace(phrase, " ")
-    return found
 
 
 class World:
@@ -208,7 +95,7 @@ def _problems_of(app: Any, pages: Iterable[tuple[Any, ...]]) -> list[str]:
     for method, url, headers, *data in pages:
         resp = getattr(app, method)(url, headers=headers, data=data[0] if data else None)
         assert resp.status_code < 500, (url, resp.status_code)
-        found = problems(resp.get_data(as_text=True))
+        found = html_problems(resp.get_data(as_text=True))
         if found:
             failures.append(f"{method.upper()} {url} ({resp.status_code}): {', '.join(sorted(set(found)))}")
     return failures
@@ -247,7 +134,7 @@ def test_pages_are_chinese_without_keys_or_booleans(app, world):
     table = app.get(f"/dataset/{world.unconditional['name']}/resource/{world.unconditional['resources'][0]['id']}",
                     headers=citizen).get_data(as_text=True)
     assert "数据字典" in table and "数值" in table and "日期" in table and "datatables_view" in table
-    assert "numeric" not in _visible_text(table)[0]
+    assert "numeric" not in "\n".join(visible_lines(table))
 
     # "我的申请" is a visible, labelled link in the header (CKAN hides span.text off screen)
     header = BeautifulSoup(app.get("/", headers=citizen).get_data(as_text=True), "lxml").select_one(".account-masthead")
@@ -257,11 +144,11 @@ def test_pages_are_chinese_without_keys_or_booleans(app, world):
 
 def test_checker_sees_what_it_must():
     """The checker itself: English CKAN strings, raw keys and booleans are caught."""
-    assert problems("<p>Skip to main content</p>")
-    assert problems("<tr><th>Datastore active</th><td>False</td></tr>")
-    assert problems("<li>id_number: 必填</li>")
-    assert problems("<li>purpose: 必填</li>")
-    assert problems("<table><tr><th>英文名称</th><td> </td></tr></table>")
-    assert problems('<input placeholder="Search Datasets...">')
-    assert not problems("<p>数据目录 <a href='https://example.org/Skip to main'>链接</a></p>")
-    assert not problems("<script>var x = 'Skip to main content';</script><p>是</p>")
+    assert html_problems("<p>Skip to main content</p>")
+    assert html_problems("<tr><th>Datastore active</th><td>False</td></tr>")
+    assert html_problems("<li>id_number: 必填</li>")
+    assert html_problems("<li>purpose: 必填</li>")
+    assert html_problems("<table><tr><th>英文名称</th><td> </td></tr></table>")
+    assert html_problems('<input placeholder="Search Datasets...">')
+    assert not html_problems("<p>数据目录 <a href='https://example.org/Skip to main'>链接</a></p>")
+    assert not html_problems("<script>var x = 'Skip to main content';</script><p>是</p>")
