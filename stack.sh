@@ -2,19 +2,23 @@
 # ckanext-govshare stack: one command for the demo portal, one for the tests, one to stop.
 #
 #   ./stack.sh demo          install what is missing, start PostgreSQL, Redis, Solr and CKAN,
-#                            load the Chinese demo catalogue, serve http://127.0.0.1:5000
+#                            load the Chinese demo catalogue, serve http://127.0.0.1:5000 the
+#                            production way: nginx -> uWSGI, job worker, deadline timer
+#   ./stack.sh dev           the same with CKAN's development server instead of nginx/uWSGI
 #   ./stack.sh test [ARGS]   same stack with its own database and Solr core; run pytest
 #   ./stack.sh stop          stop every process this project started (by pid file)
 #
 # Ports (127.0.0.1 only): PostgreSQL 54329, Redis 63799, Solr 8983, CKAN 5000; override with
-# GOVSHARE_PG_PORT, GOVSHARE_REDIS_PORT, GOVSHARE_SOLR_PORT, GOVSHARE_CKAN_PORT.
+# GOVSHARE_PG_PORT, GOVSHARE_REDIS_PORT, GOVSHARE_SOLR_PORT, GOVSHARE_CKAN_PORT. A second stack
+# beside the first: other ports and GOVSHARE_STATE=<folder> (GOVSHARE_VENV=.stack/venv shares
+# the virtualenv). Serving settings: docs/deployment.md.
 # Solr schema: stack/solr/schema/govshare-schema.xml (GOVSHARE_SOLR_SCHEMA=ckan: CKAN's own).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export ROOT
 # shellcheck source=stack/lib/common.sh
-for lib in common python postgres redis solr ckan; do
+for lib in common python postgres redis solr ckan uwsgi nginx; do
   # shellcheck disable=SC1090
   source "$ROOT/stack/lib/$lib.sh"
 done
@@ -48,7 +52,7 @@ translations() {
   done
 }
 
-cmd_demo() {
+demo_prepare() {
   services_up govshare_demo ckan
   translations
   demo_config
@@ -62,15 +66,37 @@ cmd_demo() {
   ckan_cli -c "$DEMO_INI" search-index rebuild -o >>"$LOG_DIR/demo-load.log" 2>&1 || die "search-index rebuild failed" "read $LOG_DIR/demo-load.log"
   ok "demo catalogue: $(grep -E '^(departments|accounts|datasets|files):' "$LOG_DIR/demo-load.log" | tr '\n' ' ')"
   ckan_worker_start "$DEMO_INI"
-  ckan_web_start "$DEMO_INI"
+  ckan_deadlines_start "$DEMO_INI"
+}
+
+demo_banner() {
   cat <<MSG
 
-  ${_B}政务数据共享开放平台 is running: http://127.0.0.1:$CKAN_PORT${_N}
+  ${_B}政务数据共享开放平台 is running: http://127.0.0.1:$CKAN_PORT${_N} ($1)
   sysadmin:        admin / GovShare-Admin-2026
   department user: jtj-clerk / GovShare-Demo-2026 (市交通局, editor)
   citizen:         citizen / GovShare-Demo-2026
   stop everything: ./stack.sh stop
 MSG
+}
+
+# production serving (CKAN's deployment guide): nginx on the port users open -> uWSGI
+cmd_demo() {
+  nginx_install
+  demo_prepare
+  ckan_web_stop
+  uwsgi_start "$DEMO_INI"
+  nginx_start "$CKAN_PORT"
+  demo_banner "nginx → uWSGI; health: /govshare/health"
+}
+
+# CKAN's development server, for working on templates (one process, no nginx)
+cmd_dev() {
+  demo_prepare
+  nginx_stop
+  uwsgi_stop
+  ckan_web_start "$DEMO_INI"
+  demo_banner "CKAN development server"
 }
 
 cmd_test() {
@@ -79,6 +105,8 @@ cmd_test() {
   services_up "$db" "$core"
   # the browser tests drive Debian's headless Chromium; CJK fonts for its screenshots
   apt_install chromium chromium-driver fonts-noto-cjk
+  # tests/serving runs the production server (nginx -> uWSGI) under a hung mail server
+  nginx_install
   translations
   ckan_env_for "$db" "$core" "${GOVSHARE_TEST_REDIS_DB:-1}"
   ckan_db "$ROOT/test.ini"
@@ -92,7 +120,10 @@ cmd_test() {
 }
 
 cmd_stop() {
+  nginx_stop
+  uwsgi_stop
   ckan_web_stop
+  ckan_deadlines_stop
   ckan_worker_stop
   solr_stop
   redis_stop
@@ -102,7 +133,8 @@ cmd_stop() {
 
 case "${1:-}" in
   demo) shift; cmd_demo "$@" ;;
+  dev) shift; cmd_dev "$@" ;;
   test) shift; cmd_test "$@" ;;
   stop) shift; cmd_stop ;;
-  *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

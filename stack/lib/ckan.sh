@@ -68,13 +68,28 @@ demo_sysadmin() {
     ckan_cli -c "$ini" user add admin email=admin@example.gov.cn password=GovShare-Admin-2026 fullname=平台管理员 >>"$LOG_DIR/ckan-db.log" 2>&1 \
       || die "could not create the sysadmin account" "read $LOG_DIR/ckan-db.log"
   fi
+  # a second run skips the CLI (a few seconds of CKAN start-up) when admin is a sysadmin already
+  [ "$(pg_psql -d govshare_demo -tAc "SELECT sysadmin FROM \"user\" WHERE name = 'admin' AND state = 'active'")" = t ] && return 0
   ckan_cli -c "$ini" sysadmin add admin >>"$LOG_DIR/ckan-db.log" 2>&1 || die "could not make admin a sysadmin" "read $LOG_DIR/ckan-db.log"
 }
 
 ckan_web_stop() { stop_pid ckan; }
 
 # CKAN's job worker on Redis: mail and other slow work leave the request (notify.py)
-ckan_worker_stop() { stop_pid ckan-worker; }
+# RQ's worker ends after its current job on the first TERM (warm shutdown) and kills the job's
+# work horse on the second (cold shutdown; the job is retried): a job stuck on a hung mail
+# server does not hold the stop for long.
+ckan_worker_stop() {
+  local pid i
+  if pid_alive ckan-worker; then
+    pid=$(cat "$RUN_DIR/ckan-worker.pid")
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    if ! kill -0 "$pid" 2>/dev/null; then rm -f "$RUN_DIR/ckan-worker.pid"; ok "stopped ckan-worker (pid $pid)"; return 0; fi
+    kill -TERM "$pid" 2>/dev/null
+  fi
+  stop_pid ckan-worker
+}
 
 ckan_worker_start() {
   local ini=$1
@@ -88,15 +103,43 @@ ckan_worker_start() {
   ok "job worker (pid $(cat "$RUN_DIR/ckan-worker.pid"))"
 }
 
+# The deadline timer: `ckan govshare deadlines` (reminders, overdue records, mail retries that
+# fell due; safe to run twice) every GOVSHARE_DEADLINES_EVERY minutes (default 15), as a loop
+# under the stack's supervision: pid file $RUN_DIR/ckan-deadlines.pid, log
+# $LOG_DIR/ckan-deadlines.log. On a cluster this is a cron job (docs/deployment.md).
+ckan_deadlines_stop() { stop_pid ckan-deadlines; }
+
+ckan_deadlines_start() {
+  local ini=$1 every=${GOVSHARE_DEADLINES_EVERY:-15}
+  [[ "$every" =~ ^[1-9][0-9]*$ ]] || die "GOVSHARE_DEADLINES_EVERY must be a whole number of minutes (got '$every')" "e.g. GOVSHARE_DEADLINES_EVERY=15"
+  ckan_deadlines_stop
+  info "starting the deadline timer (ckan govshare deadlines every $every min)"
+  # TERM ends the loop at once: the sleep runs in the background and the trap kills the
+  # running child (sleep or the command) before exiting
+  nohup bash -c '
+    child=
+    trap '"'"'[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0'"'"' TERM INT
+    while :; do
+      echo "== $(date -u +%FT%TZ) ckan govshare deadlines"
+      "$0" -c "$1" govshare deadlines & child=$!; wait "$child"; echo "== exit $?"
+      sleep "$2" & child=$!; wait "$child"
+    done' "$VENV/bin/ckan" "$ini" "$((every * 60))" >>"$LOG_DIR/ckan-deadlines.log" 2>&1 </dev/null &
+  echo $! >"$RUN_DIR/ckan-deadlines.pid"
+  sleep 0.5
+  pid_alive ckan-deadlines || die "the deadline timer stopped at once" "read $LOG_DIR/ckan-deadlines.log"
+  ok "deadline timer (pid $(cat "$RUN_DIR/ckan-deadlines.pid"), every $every min)"
+}
+
+# CKAN's development server (./stack.sh dev): one process, for working on templates
 ckan_web_start() {
   local ini=$1
   ckan_web_stop
   require_port CKAN "$CKAN_PORT" GOVSHARE_CKAN_PORT
-  info "starting CKAN on http://127.0.0.1:$CKAN_PORT"
+  info "starting CKAN's development server on http://127.0.0.1:$CKAN_PORT"
   nohup "$VENV/bin/ckan" -c "$ini" run --host 127.0.0.1 --port "$CKAN_PORT" --disable-reloader \
     >"$LOG_DIR/ckan.log" 2>&1 </dev/null &
   echo $! >"$RUN_DIR/ckan.pid"
   wait_for CKAN 90 curl -sf "http://127.0.0.1:$CKAN_PORT/api/3/action/status_show" \
     || die "CKAN did not answer on 127.0.0.1:$CKAN_PORT: $(tail -n 5 "$LOG_DIR/ckan.log" | tr '\n' ' ')" "read $LOG_DIR/ckan.log"
-  ok "CKAN on http://127.0.0.1:$CKAN_PORT (pid $(cat "$RUN_DIR/ckan.pid"))"
+  ok "CKAN development server on http://127.0.0.1:$CKAN_PORT (pid $(cat "$RUN_DIR/ckan.pid"))"
 }

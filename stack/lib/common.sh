@@ -6,13 +6,15 @@ ROOT=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 STATE=${GOVSHARE_STATE:-$ROOT/.stack}
 RUN_DIR=$STATE/run
 LOG_DIR=$STATE/log
-VENV=$STATE/venv
+# GOVSHARE_VENV: share one virtualenv between state folders (e.g. a second stack on other
+# ports with GOVSHARE_STATE=/tmp/other-stack); its stamp lives beside it.
+VENV=${GOVSHARE_VENV:-$STATE/venv}
 
 # Ports (all on 127.0.0.1). Override through the environment if one is taken.
 PG_PORT=${GOVSHARE_PG_PORT:-54329}
 REDIS_PORT=${GOVSHARE_REDIS_PORT:-63799}
 SOLR_PORT=${GOVSHARE_SOLR_PORT:-8983}
-CKAN_PORT=${GOVSHARE_CKAN_PORT:-5000}
+CKAN_PORT=${GOVSHARE_CKAN_PORT:-5000}   # the port users open (nginx; or the dev server)
 
 mkdir -p "$RUN_DIR" "$LOG_DIR"
 
