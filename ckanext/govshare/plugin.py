@@ -19,6 +19,8 @@ from ckan.lib.plugins import DefaultTranslation
 from ckanext.govshare import i18n as _i18n_pkg
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access import doors
+from ckanext.govshare.access import subscriptions as access_subscriptions
+from ckanext.govshare.oversight import subscriptions as log_subscriptions
 from ckanext.govshare.vocab import licences
 from ckanext.govshare.search import index as search
 
@@ -37,6 +39,7 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
+    p.implements(p.ISignal)
 
     # IConfigurer
 
@@ -86,8 +89,9 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return doors.index_filter(search.index_labels(pkg_dict))
 
-    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
-        doors.update_activity_labels(pkg_dict["id"])
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # package_show (and resource_show, which reads through it): the caller's view of the entry
+        doors.show_filter(context, pkg_dict)
 
     # IPermissionLabels
 
@@ -96,3 +100,14 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return access.user_labels(user_obj)
+
+    # ISignal
+
+    def get_signal_subscriptions(self) -> Any:
+        # activity permission labels follow an entry's levels (access/subscriptions.py);
+        # the ten-year logs are fed by signals (oversight/subscriptions.py)
+        merged: dict[Any, list[Any]] = {}
+        for subscriptions in (access_subscriptions.get_subscriptions(), log_subscriptions.get_signal_subscriptions()):
+            for signal, receivers in subscriptions.items():
+                merged.setdefault(signal, []).extend(receivers)
+        return merged

@@ -2,40 +2,44 @@
 """Access as actions: grants (create, revoke, list), and the core and activity actions that
 hand out entries, resources or activities, chained so that what they return passes the
 access rules (``rules``). A core action is chained only where no CKAN hook sees the caller;
-each chained action keeps its core docstring so ``help_show`` documents it."""
+each chained action keeps its core docstring so ``help_show`` documents it.
+
+Where a hook sees the caller the rules are applied there instead (``plugin.py``:
+``after_dataset_show`` for package_show and resource_show; ``auth.py``: chained auth
+functions for resource views, collaborators, relationships and single activities)."""
 from __future__ import annotations
 
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.logic.action import create as core_create
+from ckan.logic.action import delete as core_delete
+from ckan.logic.action import get as core_get
+from ckan.logic.action import patch as core_patch
+from ckan.logic.action import update as core_update
 from ckan.types import Action, ActionResult, Context, DataDict
+from ckanext.activity.logic import action as activity_actions
+from ckanext.datastore.logic import action as datastore_actions
 
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access import doors
-from ckanext.govshare.applications import notify
-from ckanext.govshare.applications import workflow
 from ckanext.govshare.applications.actions import context_user
 from ckanext.govshare.access.grants import Grant
-from ckanext.govshare.applications.model import Application
 from ckanext.govshare.access.grants import GRANT_KINDS, utcnow
 from ckanext.govshare.access import hostile_input
 from ckanext.govshare.logic import schema as gs_schema
-import importlib
 
 __all__ = [
     "govshare_grant_create",
     "govshare_grant_revoke",
     "govshare_grant_list",
-    "package_show",
     "package_search",
     "package_list",
     "current_package_list_with_resources",
     "package_autocomplete",
     "resource_search",
     "resource_view_list",
-    "resource_view_show",
-    "group_package_show",
     "tag_show",
     "tag_list",
     "tag_search",
@@ -47,13 +51,11 @@ __all__ = [
     "organization_list_for_user",
     "datastore_search",
     "format_autocomplete",
-    "package_collaborator_list",
     "organization_show",
     "group_show",
     "member_list",
     "dataset_follower_count",
     "am_following_dataset",
-    "package_relationships_list",
     "package_activity_list",
     "group_activity_list",
     "organization_activity_list",
@@ -165,14 +167,12 @@ def govshare_grant_revoke(context: Context, data_dict: DataDict) -> ActionResult
     grant.revoked_at = utcnow()
     grant.revoked_by = actor.id if actor else None
     grant.revoke_reason = reason.strip()
-    app = model.Session.query(Application).get(grant.application_id) if grant.application_id else None
-    if app is not None:
-        workflow.log(app, "revoke", grant.revoked_by, app.status,
-                     {"grant_id": grant.id, "reason": grant.revoke_reason})
     model.Session.commit()
     access.forget_cached_principals()
-    if app is not None:
-        notify.revoked(app, grant)
+    # after the commit: whoever cares (the application it answered: its log, the grantee's
+    # mail) subscribes to the signal
+    tk.signals.ckanext.signal("ckanext.govshare.grant_revoked").send(
+        grant.id, grant=grant, actor_id=grant.revoked_by)
     return grant.as_dict()
 
 
@@ -204,15 +204,7 @@ def _principal(context: Context) -> access.Principal:
     return access.principal_from_context(context)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    result = up(context, data_dict)
-    if doors.is_indexing(context):
-        return result
-    return access.filter_for(_principal(context), result)
-
-
+# why a wrapper: after_dataset_search gets no context, so it cannot tell whose results these are
 @tk.chained_action
 @tk.side_effect_free
 def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -220,18 +212,21 @@ def package_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     return doors.filter_search_results(_principal(context), result)
 
 
+# why a wrapper: package_list reads names from the database; no hook sees its rows
 @tk.chained_action
 @tk.side_effect_free
 def package_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return doors.filter_names(_principal(context), up(context, data_dict))
 
 
+# why a wrapper: it calls core package_search directly (not the chain); no hook sees its rows
 @tk.chained_action
 @tk.side_effect_free
 def current_package_list_with_resources(up: Action, context: Context, data_dict: DataDict) -> Any:
     return doors.filter_package_list(_principal(context), up(context, data_dict))
 
 
+# why a wrapper: package_autocomplete queries the database; no hook sees its rows
 @tk.chained_action
 @tk.side_effect_free
 def package_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -258,6 +253,7 @@ def _int_param(data_dict: DataDict, key: str) -> int | None:
     return number
 
 
+# why a wrapper: resource_search queries the database; no hook sees its rows, count or paging
 @tk.chained_action
 @tk.side_effect_free
 def resource_search(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -284,6 +280,8 @@ def _resource_package(resource_id: str | None) -> model.Package | None:
     return resource.package if resource is not None else None
 
 
+# why a wrapper: the list must come back empty, not refused (the resource page lists the views
+# to all who may see the entry); no hook sees it
 @tk.chained_action
 @tk.side_effect_free
 def resource_view_list(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -294,22 +292,7 @@ def resource_view_list(up: Action, context: Context, data_dict: DataDict) -> Any
     return result
 
 
-@tk.chained_action
-@tk.side_effect_free
-def resource_view_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    result = up(context, data_dict)
-    pkg = _resource_package(result.get("resource_id"))
-    if pkg is not None and not access.can_use_data(_principal(context), pkg):
-        raise tk.NotAuthorized(_("This data is available on application"))
-    return result
-
-
-@tk.chained_action
-@tk.side_effect_free
-def group_package_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return doors.filter_package_list(_principal(context), up(context, data_dict))
-
-
+# why a wrapper: tag_dictize lists the tag's entries from Solr itself; no hook sees them
 @tk.chained_action
 @tk.side_effect_free
 def tag_show(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -326,6 +309,8 @@ def _tag_name(tag: Any) -> str:
     return tag.get("name") if isinstance(tag, dict) else tag
 
 
+# why a wrapper: tag lists are database queries; no hook sees them (an auth function could
+# only refuse the whole list)
 @tk.chained_action
 @tk.side_effect_free
 def tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -334,6 +319,7 @@ def tag_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return [t for t in result if _tag_name(t) in visible]
 
 
+# why a wrapper: as tag_list, and the count and paging must be of visible tags only
 @tk.chained_action
 @tk.side_effect_free
 def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -345,6 +331,7 @@ def tag_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     return {"count": len(rows), "results": rows[offset or 0:end]}
 
 
+# why a wrapper: as tag_list
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -361,6 +348,7 @@ def _count_visible_created(principal: access.Principal, users: list[dict[str, An
             user["number_created_packages"] = counts[user["id"]]
 
 
+# why a wrapper: no hook sees a user dict (counts of created entries are recomputed here)
 @tk.chained_action
 @tk.side_effect_free
 def user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -371,6 +359,7 @@ def user_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
+# why a wrapper: no hook sees the user list or its order by entry count
 @tk.chained_action
 @tk.side_effect_free
 def user_list(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -408,35 +397,28 @@ def _groups_with_visible_counts(up: Action, context: Context, data_dict: DataDic
     return result
 
 
+# why a wrapper: IOrganizationController.before_view has no context, and is not called for lists
 @tk.chained_action
 @tk.side_effect_free
 def organization_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _groups_with_visible_counts(up, context, data_dict, "owner_org")
 
 
+# why a wrapper: IGroupController.before_view has no context, and is not called for lists
 @tk.chained_action
 @tk.side_effect_free
 def group_list(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _groups_with_visible_counts(up, context, data_dict, "groups")
 
 
+# why a wrapper: as organization_list
 @tk.chained_action
 @tk.side_effect_free
 def organization_list_for_user(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _groups_with_visible_counts(up, context, data_dict, "owner_org")
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_collaborator_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    principal = _principal(context)
-    pkg = doors.require_visible(principal, data_dict.get("id") if isinstance(data_dict.get("id"), str) else None)
-    if pkg is not None and not principal.authenticated:
-        # CKAN answers an anonymous caller with a 500 here
-        raise tk.NotAuthorized(_("Log in to see an entry's collaborators"))
-    return up(context, data_dict)
-
-
+# why a wrapper: format_autocomplete queries the database; no hook sees its rows
 @tk.chained_action
 @tk.side_effect_free
 def format_autocomplete(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -461,18 +443,21 @@ def _members_with_visible_counts(up: Action, context: Context, data_dict: DataDi
     return result
 
 
+# why a wrapper: IOrganizationController.before_view has no context (members' entry counts)
 @tk.chained_action
 @tk.side_effect_free
 def organization_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _members_with_visible_counts(up, context, data_dict)
 
 
+# why a wrapper: IGroupController.before_view has no context (members' entry counts)
 @tk.chained_action
 @tk.side_effect_free
 def group_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     return _members_with_visible_counts(up, context, data_dict)
 
 
+# why a wrapper: core answers ``_table_metadata`` without asking any auth function
 @tk.chained_action
 @tk.side_effect_free
 def datastore_search(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -487,6 +472,7 @@ def datastore_search(up: Action, context: Context, data_dict: DataDict) -> Any:
     return up(context, data_dict)
 
 
+# why a wrapper: member_list reads the database; no hook sees its rows
 @tk.chained_action
 @tk.side_effect_free
 def member_list(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -506,6 +492,8 @@ def _follow_target(context: Context, data_dict: DataDict) -> None:
         raise tk.ValidationError({"id": ["%s: %s" % (_("Not found"), _("Dataset"))]})
 
 
+# why a wrapper: a hidden entry must get the follow schema's 409 for a missing one, which an
+# auth function (403, or 404 by raising) cannot give
 @tk.chained_action
 @tk.side_effect_free
 def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -513,6 +501,7 @@ def dataset_follower_count(up: Action, context: Context, data_dict: DataDict) ->
     return up(context, data_dict)
 
 
+# why a wrapper: as dataset_follower_count
 @tk.chained_action
 @tk.side_effect_free
 def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> Any:
@@ -520,43 +509,29 @@ def am_following_dataset(up: Action, context: Context, data_dict: DataDict) -> A
     return up(context, data_dict)
 
 
-@tk.chained_action
-@tk.side_effect_free
-def package_relationships_list(up: Action, context: Context, data_dict: DataDict) -> Any:
-    principal = _principal(context)
-    doors.require_visible(principal, data_dict.get("id"))
-    doors.require_visible(principal, data_dict.get("id2"))
-    return up(context, data_dict)
+def _activity_list() -> Action:
+    """A chained activity list (one function per name, each with its own docstring):
+    activities filtered through the access rules."""
+    def chained(up: Action, context: Context, data_dict: DataDict) -> Any:
+        return doors.filter_activities(_principal(context), up(context, data_dict))
+    return tk.chained_action(tk.side_effect_free(chained))
 
 
-def _activities(up: Action, context: Context, data_dict: DataDict) -> Any:
-    return doors.filter_activities(_principal(context), up(context, data_dict))
+# why wrappers: ckanext-activity has no hook on its lists; permission labels drop the rows of
+# hidden entries, but the entry snapshots the rows carry must lose their data locations here
+package_activity_list = _activity_list()
+group_activity_list = _activity_list()
+organization_activity_list = _activity_list()
+user_activity_list = _activity_list()
+dashboard_activity_list = _activity_list()
+recently_changed_packages_activity_list = _activity_list()
 
 
-package_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-group_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-organization_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-user_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-dashboard_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-recently_changed_packages_activity_list = tk.chained_action(tk.side_effect_free(_activities))
-
-
-def _require_visible_activity(context: Context, activity_id: Any) -> None:
-    """The activity of an entry hidden from the caller does not exist for them: 404 before
-    CKAN's own check answers 403 (and names the entry)."""
-    row = doors.activity_row(activity_id) if isinstance(activity_id, str) else None
-    if row is None:
-        return
-    pkg = model.Package.get(row.object_id) if row.object_id else None
-    principal = _principal(context)
-    if pkg is not None and not access.knows_of(principal, pkg):
-        raise tk.ObjectNotFound()
-
-
+# why a wrapper: ckanext-activity has no hook on its output (the entry snapshot); the chained
+# auth function (access/auth.py) refuses hidden entries first
 @tk.chained_action
 @tk.side_effect_free
 def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, hostile_input.activity_show_input(data_dict))
     kept = doors.filter_activities(_principal(context), [result])
     if not kept:
@@ -564,10 +539,10 @@ def activity_show(up: Action, context: Context, data_dict: DataDict) -> Any:
     return kept[0]
 
 
+# why a wrapper: as activity_show
 @tk.chained_action
 @tk.side_effect_free
 def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any:
-    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, data_dict)
     activity = doors.activity_row(data_dict.get("id"))
     if activity is None:
@@ -579,10 +554,10 @@ def activity_data_show(up: Action, context: Context, data_dict: DataDict) -> Any
     return kept[0]["data"]
 
 
+# why a wrapper: as activity_show (the diff text shows data locations)
 @tk.chained_action
 @tk.side_effect_free
 def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
-    _require_visible_activity(context, data_dict.get("id"))
     result = up(context, data_dict)
     principal = _principal(context)
     activities = [a for a in (result.get("activities") or []) if isinstance(a, dict)]
@@ -597,37 +572,23 @@ def activity_diff(up: Action, context: Context, data_dict: DataDict) -> Any:
     return result
 
 
+# where CKAN's own actions live
+_CORE_MODULES = (core_get, core_create, core_update, core_delete, core_patch,
+                 activity_actions, datastore_actions)
+
+
 def _keep_core_docstrings() -> None:
     """CKAN chains an action as ``functools.partial(chained, core)`` and copies only the
     chained function's ``__dict__`` onto it, so ``help_show`` would answer with partial's
     own docstring. Each chained action here carries its core action's docstring in its
-    ``__dict__`` (a function shared by several names gets one wrapper per name)."""
-
-    cores = []
-    for module_name in ("ckan.logic.action.get", "ckan.logic.action.create", "ckan.logic.action.update",
-                        "ckan.logic.action.delete", "ckan.logic.action.patch",
-                        "ckanext.activity.logic.action", "ckanext.datastore.logic.action"):
-        try:
-            cores.append(importlib.import_module(module_name))
-        except Exception:  # noqa: BLE001 - a plugin that is not installed documents nothing
-            continue
-    seen: set[int] = set()
+    ``__dict__`` (``tests/access/test_help_show.py`` proves it for every one)."""
     for name in __all__:
-        func = globals().get(name)
+        func = globals()[name]
         if not getattr(func, "chained_action", False):
             continue
-        doc = next((getattr(m, name).__doc__ for m in cores if getattr(getattr(m, name, None), "__doc__", None)),
-                   None)
-        if doc is None:
-            continue
-        if id(func) in seen:
-            def wrapper(up: Action, context: Context, data_dict: DataDict, _inner: Any = func) -> Any:
-                return _inner(up, context, data_dict)
-            wrapper.__dict__.update({k: v for k, v in func.__dict__.items() if k != "__doc__"})
-            wrapper.__name__ = name
-            globals()[name] = func = wrapper
-        seen.add(id(func))
-        func.__dict__["__doc__"] = doc
+        core = next((getattr(m, name) for m in _CORE_MODULES if hasattr(m, name)), None)
+        if core is not None:
+            func.__dict__["__doc__"] = core.__doc__
 
 
 _keep_core_docstrings()

@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
-"""Auth functions of access: grants, and the core auth of entry and DataStore reads chained
-to the access rules."""
+"""Auth functions of access: grants, and the core auth of entry, resource view, activity and
+DataStore reads chained to the access rules: what a caller may not know of is refused here,
+before the action runs, wherever CKAN asks an auth function."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthFunction, AuthResult, Context, DataDict
 
+from ckanext.govshare.access import doors
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access.grants import Grant
 
@@ -21,6 +23,12 @@ __all__ = [
     "datastore_search_sql",
     "datastore_search",
     "datastore_info",
+    "resource_view_show",
+    "package_collaborator_list",
+    "package_relationships_list",
+    "activity_show",
+    "activity_data_show",
+    "activity_diff",
 ]
 
 _ = tk._
@@ -101,3 +109,59 @@ def datastore_search_sql(next_auth: AuthFunction, context: Context, data_dict: D
     for table in context.get("table_names") or []:
         _require_data(context, table)
     return result
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def resource_view_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """A resource view shows the data: only for those who may have the entry's data."""
+    result: Any = next_auth(context, data_dict)
+    if not result.get("success"):
+        return result
+    view = model.ResourceView.get(data_dict.get("id") or "")
+    resource = model.Resource.get(view.resource_id) if view is not None else None
+    if resource is not None and resource.package is not None and not access.can_use_data(
+            access.principal_from_context(context), resource.package):
+        return {"success": False, "msg": _("This data is available on application")}
+    return result
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def package_collaborator_list(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """An entry hidden from the caller does not exist for them (404); anonymous callers may
+    not list collaborators (CKAN's own check fails with a 500 for them)."""
+    ident = data_dict.get("id")
+    principal = access.principal_from_context(context)
+    doors.require_visible(principal, ident if isinstance(ident, str) else None)
+    if not principal.authenticated:
+        return {"success": False, "msg": _("Log in to see an entry's collaborators")}
+    return next_auth(context, data_dict)
+
+
+@tk.chained_auth_function
+@tk.auth_allow_anonymous_access
+def package_relationships_list(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Both entries must exist for the caller (404 otherwise, as for a missing one)."""
+    principal = access.principal_from_context(context)
+    for key in ("id", "id2"):
+        ident = data_dict.get(key)
+        doors.require_visible(principal, ident if isinstance(ident, str) else None)
+    return next_auth(context, data_dict)
+
+
+def _visible_activity(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """The activity of an entry hidden from the caller does not exist for them: 404 before
+    ckanext-activity's own check answers 403 (and names the entry)."""
+    activity_id = data_dict.get("id")
+    row = doors.activity_row(activity_id) if isinstance(activity_id, str) else None
+    pkg = model.Package.get(row.object_id) if row is not None and row.object_id else None
+    if pkg is not None and not access.knows_of(access.principal_from_context(context), pkg):
+        raise tk.ObjectNotFound()
+    return next_auth(context, data_dict)
+
+
+# one chained function for the three (as ckanext-activity's own activity_data_show and
+# activity_diff defer to activity_show)
+activity_show = activity_data_show = activity_diff = tk.chained_auth_function(
+    tk.auth_allow_anonymous_access(_visible_activity))

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
-"""Where the access rules of :mod:`ckanext.govshare.access` meet CKAN: output filters
-for the actions that hand out catalogue entries, activities or resources, the search
-index filter, and the web guard on the routes that serve data.
+"""Where the access rules of :mod:`ckanext.govshare.access` meet CKAN: the package_show
+hook, output filters for the actions that hand out catalogue entries, activities or
+resources, the search index filter, and the web guard on the routes that serve data.
 
-The chained actions in ``logic/action.py`` and the plugin hooks call these functions;
-none of them decides anything itself — they ask ``access``.
+The plugin hooks, the chained auth functions (``access/auth.py``) and the chained actions
+(``access/actions.py``) call these functions; none of them decides anything itself — they
+ask ``rules``.
 """
 from __future__ import annotations
 
@@ -60,6 +61,17 @@ def is_indexing(context: dict[str, Any]) -> bool:
     search output filter keep the data locations out of what searchers get."""
     return bool(context.get("ignore_auth")) and context.get("validate") is False \
         and context.get("use_cache") is False
+
+
+def show_filter(context: dict[str, Any], pkg_dict: dict[str, Any]) -> None:
+    """after_dataset_show (package_show, and so resource_show): the entry as the context's
+    user may have it, changed in place. The indexer's own package_show keeps the whole entry
+    (:func:`is_indexing`). An editor's package_show inside package_update/patch and the
+    resource actions runs for a user who may have the data, so nothing is withheld there
+    and nothing is erased on save."""
+    if is_indexing(context):
+        return
+    access.filter_for(access.principal_from_context(context), pkg_dict)
 
 
 def _unnest(raw: str) -> dict[str, Any]:

@@ -452,7 +452,7 @@ def _level(key: str) -> Any:
 
 def visible_clause(principal: Principal) -> Any:
     """:func:`can_see` as an SQL condition on ``package`` (for counts and lists made in the
-    database: tags, users' entry counts). ``tests/test_access.py`` checks that the two agree."""
+    database: tags, users' entry counts). ``tests/access/test_access.py`` checks that the two agree."""
     if principal.sysadmin:
         return sa.true()
     own = model.Package.owner_org.in_(sorted(principal.org_ids)) if principal.org_ids else sa.false()

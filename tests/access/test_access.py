@@ -271,7 +271,8 @@ UNRELATED_ACTIONS = {
     "scheming_group_schema_show", "govshare_vocabulary_list", "dcat_catalog_search",
 }
 # Read actions that hand out entries/resources/activities: filtered by the access layer
-# (chained in logic/action.py) and walked above.
+# (hooks in plugin.py, chained auth in access/auth.py, chained actions in access/actions.py)
+# and walked above.
 FILTERED_ACTIONS = {
     "package_show", "package_search", "package_list", "current_package_list_with_resources",
     "package_autocomplete", "resource_search", "resource_show", "resource_view_list", "resource_view_show",
