@@ -11,6 +11,10 @@ from ckan.lib.redis import connect_to_redis
 from ckan.lib import jobs
 
 GOVSHARE_TABLES = ("govshare_application_event", "govshare_application", "govshare_grant")
+# the ten-year logs (oversight/): append-only and hash-chained; TRUNCATE empties them and their
+# chain heads together, which a database owner can always do — docs/logs.md (threat model)
+GOVSHARE_TABLES += ("govshare_log_catalogue", "govshare_log_exchange", "govshare_log_query",
+                    "govshare_log_head", "govshare_log_archive")
 
 
 def _truncate_govshare_tables() -> None:
@@ -46,3 +50,72 @@ def run_jobs(clean_redis, with_test_worker):
         # browser tests' live server) leaves this one without: name the connection
         jobs.Worker(connection=connect_to_redis()).work(burst=True)
     return run
+
+
+# -- applications (tests/applications, tests/security) ------------------------------------------
+from typing import Any  # noqa: E402 (this section is appended: the file is shared)
+
+from ckan.tests import factories  # noqa: E402
+from ckan.tests import helpers as ckan_helpers  # noqa: E402
+
+from tests.factories import LEVEL_EXTRAS, department, entry  # noqa: E402
+
+
+class ApplicationWorld:
+    """The setting of the application tests: department 市交通局 (``jtj``) with its head
+    (``jtj-head``, its designated head and an admin) and a clerk (``jtj-clerk``, editor);
+    another department (``wjw``) with its clerk (``other-clerk``); a citizen (``zhang-san``)
+    and a sysadmin (``app-admin``); and ``chuzuche``, an entry of jtj that is conditionally
+    open and conditionally shared (chongqing-2018 §19, §24). ``entry_extra`` overrides the
+    entry's fields (resources …); ``creator`` names the world's user who creates it."""
+
+    CITIZEN_ID = "11010519491231002X"
+
+    def __init__(self, creator: str | None = None, **entry_extra: Any) -> None:
+        self.sysadmin = factories.Sysadmin(name="app-admin")
+        self.head = factories.User(name="jtj-head")
+        self.clerk = factories.User(name="jtj-clerk")
+        self.outsider = factories.User(name="other-clerk")
+        self.citizen = factories.User(name="zhang-san", email="zhangsan@example.com")
+        self.org = department(name="jtj", head_user="jtj-head", users=[
+            {"name": "jtj-head", "capacity": "admin"}, {"name": "jtj-clerk", "capacity": "editor"}])
+        self.other_org = department(name="wjw", users=[{"name": "other-clerk", "capacity": "editor"}])
+        fields: dict[str, Any] = {"name": "chuzuche", "open_type": "conditional", "share_type": "conditional",
+                                  "resources": [{"url": "https://data.example.gov.cn/chuzuche.csv"}],
+                                  **LEVEL_EXTRAS[("conditional", "conditional")]}
+        fields.update(entry_extra)
+        if creator:
+            fields["user"] = getattr(self, creator)
+        self.pkg = entry(self.org, **fields)
+
+    def as_(self, user: dict[str, Any]) -> dict[str, Any]:
+        return {"user": user["name"], "ignore_auth": False}
+
+    def form(self, **extra: Any) -> dict[str, Any]:
+        """A complete open application (开放申请) for the entry."""
+        data = {
+            "kind": "open", "package_id": self.pkg["id"], "applicant_type": "citizen",
+            "applicant_name": "张三", "id_number": self.CITIZEN_ID, "contact_phone": "13800138000",
+            "purpose": "交通规划研究", "usage_scope": "仅限本单位内部研究", "data_items": "日期、载客里程",
+            "period_start": "2026-12-01", "period_end": "2027-06-30", "agreement_accepted": True,
+        }
+        data.update(extra)
+        return data
+
+    def apply(self, user: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        """Submit the open application (as the citizen unless ``user`` is given)."""
+        return ckan_helpers.call_action("govshare_application_create", context=self.as_(user or self.citizen),
+                                        **self.form(**extra))
+
+    def act(self, action: str, user: dict[str, Any], **data: Any) -> dict[str, Any]:
+        """Call ``govshare_application_<action>`` as ``user``."""
+        return ckan_helpers.call_action(f"govshare_application_{action}", context=self.as_(user), **data)
+
+
+@pytest.fixture
+def applications_world(with_plugins, clean_db, clean_index):
+    """A factory of the application tests' setting: ``applications_world(creator, **entry_extra)``."""
+    def make(creator: str | None = None, **entry_extra: Any) -> ApplicationWorld:
+        model.Session.remove()
+        return ApplicationWorld(creator, **entry_extra)
+    return make

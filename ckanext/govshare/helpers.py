@@ -9,6 +9,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.govshare import vocab
 from ckan import model
 from ckanext.govshare.access import rules as access
+# chained ckanext-dcat helpers: its templates link the platform's RDF routes (dcat/helpers.py)
+from ckanext.govshare.dcat.helpers import dcat_endpoints_enabled, dcat_get_endpoint
 from flask import has_request_context
 from zoneinfo import ZoneInfo
 import datetime
@@ -33,37 +35,9 @@ __all__ = [
     "govshare_open_stats",
     "govshare_is_empty",
     "govshare_column_type_label",
+    "dcat_get_endpoint",
+    "dcat_endpoints_enabled",
 ]
-
-STATUS_LABELS = {
-    "submitted": ("已受理", "Submitted"),
-    "extended": ("已延期", "Extended"),
-    "approved": ("已同意", "Approved"),
-    "refused": ("不予同意", "Refused"),
-    "withdrawn": ("已撤回", "Withdrawn"),
-}
-# what happened to an application, as its event log says it
-EVENT_LABELS = {
-    "submit": ("提交申请", "Submitted"),
-    "extension_request": ("申请延长答复期限", "Extension requested"),
-    "extension_decline": ("负责人不同意延期", "Extension declined by the head"),
-    "extend": ("负责人同意延期", "Extension consented by the head"),
-    "approve": ("同意", "Approved"),
-    "refuse": ("不予同意", "Refused"),
-    "withdraw": ("撤回", "Withdrawn"),
-    "revoke": ("撤销授权", "Access revoked"),
-    "forward": ("主管部门转交", "Forwarded by the authority"),
-    "due_soon": ("即将到期提醒", "Deadline reminder"),
-    "overdue": ("已超期", "Overdue"),
-}
-KIND_LABELS = {
-    "open": ("开放申请", "Open application"),
-    "share": ("共享申请", "Share application"),
-    "error_report": ("疑义、错误校核", "Error report"),
-    "catalogue_correction": ("开放目录更正", "Catalogue correction"),
-    "open_demand": ("开放需求", "Open-data demand"),
-}
-
 
 def current_lang() -> str:
     """The language of the current request; the site default outside a request."""
@@ -110,7 +84,7 @@ def govshare_date(value: Any) -> str:
 def govshare_days_left(app: dict[str, Any]) -> str:
     """还剩 N 个工作日 / N working days left / 已逾期 for a pending application."""
     left = app.get("working_days_left")
-    if app.get("status") not in ("submitted", "extended") or left is None:
+    if app.get("status") not in vocab.PENDING_STATUSES or left is None:
         return ""
     if app.get("overdue"):
         return "已逾期" if _zh() else "Overdue"
@@ -120,20 +94,13 @@ def govshare_days_left(app: dict[str, Any]) -> str:
 
 
 def govshare_status_label(status: str) -> str:
-    zh, en = STATUS_LABELS.get(status, (status, status))
-    return zh if _zh() else en
-
-
-GRANT_STATUS_LABELS = {
-    "valid": ("有效", "Valid"),
-    "expired": ("已过期", "Expired"),
-    "revoked": ("已撤销", "Revoked"),
-}
+    """An application's status (``vocab.APPLICATION_STATUSES``) in the user's language."""
+    return vocab.APPLICATION_STATUSES.label(status, current_lang())
 
 
 def govshare_grant_status_label(status: str) -> str:
-    zh, en = GRANT_STATUS_LABELS.get(status, (status, status))
-    return zh if _zh() else en
+    """Whether an approval's access holds (``vocab.GRANT_STATUSES``)."""
+    return vocab.GRANT_STATUSES.label(status, current_lang())
 
 
 def govshare_beijing_time(value: Any) -> str:
@@ -182,13 +149,14 @@ def govshare_inbox_filter_label(status: str) -> str:
 
 
 def govshare_event_label(action: str) -> str:
-    zh, en = EVENT_LABELS.get(action, (action, action))
-    return zh if _zh() else en
+    """What an application's event log records (``vocab.APPLICATION_EVENTS``)."""
+    term = vocab.APPLICATION_EVENTS.lookup(action)
+    return term.label(current_lang()) if term else action
 
 
 def govshare_kind_label(kind: str) -> str:
-    zh, en = KIND_LABELS.get(kind, (kind, kind))
-    return zh if _zh() else en
+    """A request kind (``vocab.APPLICATION_KINDS``) in the user's language."""
+    return vocab.APPLICATION_KINDS.label(kind, current_lang())
 
 
 def govshare_can_use_data(pkg: dict[str, Any]) -> bool:

@@ -20,6 +20,7 @@ from ckanext.govshare import i18n as _i18n_pkg
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access import doors
 from ckanext.govshare.access import subscriptions as access_subscriptions
+from ckanext.govshare.applications import subscriptions as application_subscriptions
 from ckanext.govshare.oversight import subscriptions as log_subscriptions
 from ckanext.govshare.vocab import licences
 from ckanext.govshare.search import index as search
@@ -104,10 +105,12 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     # ISignal
 
     def get_signal_subscriptions(self) -> Any:
-        # activity permission labels follow an entry's levels (access/subscriptions.py);
-        # the ten-year logs are fed by signals (oversight/subscriptions.py)
+        # each package's receivers (its subscriptions.py): activity permission labels follow an
+        # entry's levels (access), mail follows the application workflow (applications), the
+        # ten-year logs record changes, exchanges and queries (oversight)
         merged: dict[Any, list[Any]] = {}
-        for subscriptions in (access_subscriptions.get_subscriptions(), log_subscriptions.get_signal_subscriptions()):
+        for package in (access_subscriptions, application_subscriptions, log_subscriptions):
+            subscriptions = package.get_signal_subscriptions()
             for signal, receivers in subscriptions.items():
                 merged.setdefault(signal, []).extend(receivers)
         return merged

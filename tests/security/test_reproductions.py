@@ -19,7 +19,6 @@ from ckan.tests import factories, helpers
 from ckanext.govshare.model import Application, ApplicationEvent
 from tests.factories import LEVEL_EXTRAS, department, entry
 
-CITIZEN_ID = "11010519491231002X"
 COND_URL = "https://data.example.gov.cn/MKcondurlQ7.csv"
 COND_API = "GET https://api.example.gov.cn/MKcondapiQ7"
 CLOSED_URL = "https://data.example.gov.cn/MKclosedurlQ7.csv"
@@ -28,19 +27,16 @@ CLOSED_CODE = "203001/990001"
 
 
 class Setting:
-    def __init__(self) -> None:
-        self.sysadmin = factories.Sysadmin(name="sec-admin")
-        self.head = factories.User(name="jtj-head")
-        self.clerk = factories.User(name="jtj-clerk")
-        self.outsider = factories.User(name="other-clerk")
-        self.citizen = factories.User(name="zhang-san", email="zhangsan@example.com")
-        self.org = department(name="jtj", head_user="jtj-head", users=[
-            {"name": "jtj-head", "capacity": "admin"}, {"name": "jtj-clerk", "capacity": "editor"}])
-        self.other_org = department(name="wjw", users=[{"name": "other-clerk", "capacity": "editor"}])
-        self.conditional = entry(self.org, name="chuzuche", open_type="conditional", share_type="conditional",
-                                 resources=[{"name": "接口", "url": COND_URL, "access_method": "api",
-                                             "api_call": COND_API, "api_description": "参数"}],
-                                 user=self.clerk, **LEVEL_EXTRAS[("conditional", "conditional")])
+    """The applications' shared setting (``applications_world``: departments jtj and wjw, their
+    head and clerks, a citizen, a sysadmin) with the entries the findings need: the
+    conditional entry carries an API resource, plus a closed and a public entry."""
+
+    def __init__(self, world) -> None:
+        self.world = world
+        self.sysadmin, self.head, self.clerk = world.sysadmin, world.head, world.clerk
+        self.outsider, self.citizen = world.outsider, world.citizen
+        self.org, self.other_org = world.org, world.other_org
+        self.conditional = world.pkg
         self.closed = entry(self.org, name="jiashiren", open_type="closed", share_type="conditional",
                             resource_code=CLOSED_CODE, tags=[{"name": CLOSED_TAG}],
                             resources=[{"name": "明细", "url": CLOSED_URL}],
@@ -55,22 +51,16 @@ class Setting:
         return {"Authorization": self.tokens[who]} if who else {}
 
     def as_(self, user: dict) -> dict:
-        return {"user": user["name"], "ignore_auth": False}
+        return self.world.as_(user)
 
     def apply(self, user: dict | None = None, **extra) -> dict:
-        data = {
-            "kind": "open", "package_id": self.conditional["id"], "applicant_type": "citizen",
-            "applicant_name": "张三", "id_number": CITIZEN_ID, "contact_phone": "13800138000",
-            "purpose": "交通规划研究", "usage_scope": "仅限本单位内部研究", "data_items": "日期、载客里程",
-            "period_start": "2026-12-01", "period_end": "2027-06-30", "agreement_accepted": True,
-        }
-        data.update(extra)
-        return helpers.call_action("govshare_application_create", context=self.as_(user or self.citizen), **data)
+        return self.world.apply(user, **extra)
 
 
 @pytest.fixture
-def s(with_plugins, clean_db, clean_index):
-    return Setting()
+def s(applications_world):
+    return Setting(applications_world(creator="clerk", resources=[
+        {"name": "接口", "url": COND_URL, "access_method": "api", "api_call": COND_API, "api_description": "参数"}]))
 
 
 def _api(app, action: str, who: str | None, s: Setting, status=None, **params):
@@ -261,7 +251,7 @@ def test_the_policys_consent_rule_decides_who_consents(app, s):
 
 def test_department_members_do_not_apply_for_their_own_data(app, s):
     resp = _api(app, "govshare_application_create", "clerk", s, kind="open", package_id="chuzuche",
-                applicant_type="citizen", applicant_name="李四", id_number=CITIZEN_ID,
+                applicant_type="citizen", applicant_name="李四", id_number=s.world.CITIZEN_ID,
                 contact_phone="13800138000", purpose="x", usage_scope="x", data_items="x",
                 period_end="2027-06-30", agreement_accepted=True)
     assert resp.status_code == 409 and "package_id" in resp.json["error"]

@@ -19,7 +19,7 @@ _ENTRY_SAVED = ("package_create", "package_update", "package_delete")
 _ENTRIES_SAVED = ("bulk_update_public", "bulk_update_private", "bulk_update_delete")
 
 
-def get_subscriptions() -> SignalMapping:
+def get_signal_subscriptions() -> SignalMapping:
     return {
         tk.signals.action_succeeded: [
             *({"sender": name, "receiver": entry_saved} for name in _ENTRY_SAVED),

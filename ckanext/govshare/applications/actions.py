@@ -2,8 +2,11 @@
 """``govshare_application_*`` actions: submit, show, list, extend, approve, refuse,
 withdraw, events. Re-exported by ``logic/action.py`` (blanket registration).
 
-Statutory deadlines come from the configured policy (``deadlines.get_policy()``) and the
-working-day calendar (``workdays``); the state machine is ``ckanext/govshare/workflow.py``.
+Every deadline, extension limit and consent rule comes from the policy object
+(``deadlines.get_policy()`` when an application is received, ``deadlines.policy_for`` for
+the policy it was received under); the state machine is ``applications/workflow.py``.
+Each transition is committed with ``signals.commit()``, which then sends its signal
+(``applications/signals.py``); mail and other reactions subscribe to those.
 """
 from __future__ import annotations
 
@@ -18,19 +21,18 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import ActionResult, Context, DataDict
 
+from ckanext.govshare import vocab
 from ckanext.govshare.access import rules as access
+from ckanext.govshare.access.grants import Grant, utcnow
 from ckanext.govshare.applications import deadlines
-from ckanext.govshare.vocab import identifiers
 from ckanext.govshare.applications import identity
-from ckanext.govshare.applications import notify
+from ckanext.govshare.applications import signals
 from ckanext.govshare.applications import workdays
 from ckanext.govshare.applications import workflow
+from ckanext.govshare.applications.model import PENDING, Application, ApplicationEvent
 from ckanext.govshare.logic import schema as gs_schema
 from ckanext.govshare.logic.validators import govshare_citizen_id, govshare_credit_code, govshare_id
-from ckanext.govshare.model import Application, ApplicationEvent, Grant
-from ckanext.govshare.applications.model import PENDING
-from ckanext.govshare.access.grants import utcnow
-from ckanext.govshare.helpers import govshare_status_label
+from ckanext.govshare.vocab import identifiers
 
 __all__ = [
     "govshare_application_create",
@@ -44,10 +46,10 @@ __all__ = [
     "govshare_application_refuse",
     "govshare_application_withdraw",
     "govshare_application_event_list",
+    "govshare_deadline_policy_show",
 ]
 
 _ = tk._
-DUE_SOON_WORKING_DAYS = 3
 
 
 def context_user(context: Context) -> Optional[model.User]:
@@ -64,12 +66,6 @@ def _actor(context: Context) -> model.User:
     if user is None:
         raise tk.NotAuthorized(_("You must be logged in"))
     return user
-
-
-def _naive_utc(value: datetime.datetime) -> datetime.datetime:
-    if value.tzinfo is not None:
-        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
 
 
 def _is_provider(user: model.User, app: Application) -> bool:
@@ -118,6 +114,7 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
     """The application as ``viewer`` may see it: the ID number in full only for the
     providing department (and sysadmins), masked for everyone else."""
     now = now or utcnow()
+    policy = deadlines.policy_for(app.policy)
     provider_view = viewer is not None and _is_provider(viewer, app)
     pkg = model.Package.get(app.package_id) if app.package_id else None
     cal = workdays.get_calendar()
@@ -126,7 +123,7 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
     remaining = cal.working_days_between(today_local, due_local) if app.pending else None
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
-        "id": app.id, "kind": app.kind, "status": app.status,
+        "id": app.id, "kind": app.kind, "status": app.status, "pending": app.pending,
         "package_id": app.package_id, "package_name": pkg.name if pkg else None,
         "package_title": pkg.title if pkg else None,
         "provider_org_id": app.provider_org_id, "applicant_user_id": app.applicant_user_id,
@@ -143,8 +140,7 @@ def application_dict(app: Application, viewer: Optional[model.User] = None,
         "due_date_local": due_local.isoformat(),
         "working_days_left": remaining,
         "overdue": app.overdue(now),
-        "due_soon": bool(app.pending and remaining is not None and 0 <= remaining <= DUE_SOON_WORKING_DAYS
-                         and not app.overdue(now)),
+        "due_soon": bool(app.pending and not app.overdue(now) and policy.due_soon(remaining)),
         "extension_count": app.extension_count, "extension_days": app.extension_days,
         "extension_reason": app.extension_reason, "extension_consented_by": app.extension_consented_by,
         "extension_request": pending_extension_request(app),
@@ -166,9 +162,15 @@ def _grant_dict(grant_id: Optional[str], now: datetime.datetime) -> Optional[dic
     if grant is None:
         return None
     result = grant.as_dict()
-    result["status"] = ("revoked" if grant.revoked_at is not None
-                        else "valid" if grant.is_valid(now) else "expired")
+    result["status"] = grant_status(grant, now)
     return result
+
+
+def grant_status(grant: Grant, now: Optional[datetime.datetime] = None) -> str:
+    """``valid``, ``expired`` or ``revoked`` (``vocab.GRANT_STATUSES``), by ``Grant.is_valid``."""
+    if grant.revoked_at is not None:
+        return "revoked"
+    return "valid" if grant.is_valid(now) else "expired"
 
 
 def _get(application_id: Any) -> Application:
@@ -266,7 +268,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
 
     pkg = None
     provider_org_id = None
-    if kind != "open_demand":
+    if kind in vocab.ENTRY_KINDS:
         pkg = model.Package.get(data_dict.get("package_id") or "")
         if pkg is None or pkg.state != "active" or not access.can_see(access.principal_for(user), pkg):
             raise tk.ObjectNotFound(_("Dataset not found"))
@@ -278,7 +280,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
         else:
             provider_org_id = org.id
 
-    if kind in ("open", "share") and pkg is not None and provider_org_id \
+    if kind in vocab.GRANTING_KINDS and pkg is not None and provider_org_id \
             and provider_org_id in access.principal_for(user).org_ids:
         # the department's own members have its data already, and never decide their own request
         errors["package_id"] = [_("This entry is your own department's: its data is yours already, "
@@ -339,8 +341,10 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
             and data_dict["period_end"] < data_dict["period_start"]:
         errors.setdefault("period_end", []).append(_("The period ends before it starts"))
     policy = deadlines.get_policy()
-    kind_policy = policy.kinds.get(kind)
-    if kind_policy is None:
+    try:
+        kind_policy = policy.kind(kind)
+    except ValueError:
+        kind_policy = None
         errors.setdefault("kind", []).append(
             _("This kind of request is not handled under the {policy} rules").format(policy=policy.name))
     if errors:
@@ -349,7 +353,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
 
     received = utcnow()
     app = Application(
-        kind=kind, status="submitted", package_id=pkg.id if pkg else None, provider_org_id=provider_org_id,
+        kind=kind, status=workflow.INITIAL, package_id=pkg.id if pkg else None, provider_org_id=provider_org_id,
         applicant_user_id=user.id,
         applicant_org_id=applicant_org.id if applicant_org is not None else None,
         client_token=data_dict.get("client_token"),
@@ -363,7 +367,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
         period_end=data_dict.get("period_end") and data_dict["period_end"].date(),
         agreement_accepted=bool(data_dict.get("agreement_accepted")), description=data_dict.get("description"),
         policy=policy.name, reply_days=kind_policy.reply_days, received_at=received,
-        due_at=_naive_utc(workdays.deadline(received, kind_policy.reply_days)), modified_at=received,
+        due_at=workdays.naive_utc(kind_policy.reply_deadline(received)), modified_at=received,
     )
     try:
         with model.Session.begin_nested():
@@ -378,8 +382,7 @@ def govshare_application_create(context: Context, data_dict: DataDict) -> Action
         if existing is None:
             raise
         return application_dict(existing, user)
-    model.Session.commit()
-    notify.submitted(app)
+    signals.commit()
     return application_dict(app, user)
 
 
@@ -427,6 +430,9 @@ def govshare_application_list(context: Context, data_dict: DataDict) -> ActionRe
     :type status: string
     :param kind: only this kind
     :type kind: string
+    :param authority: the data authority's inbox (sysadmins): requests addressed to no
+        department, to be forwarded (chongqing-2018 §19 ¶3)
+    :type authority: bool
     :returns: applications, the nearest deadline first
     :rtype: list of dictionaries
     """
@@ -469,7 +475,7 @@ def _commit_step(step: Callable[[], Any]) -> None:
     except workflow.IllegalTransition as e:
         model.Session.rollback()
         raise _illegal(e)
-    model.Session.commit()
+    signals.commit()
 
 
 def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
@@ -480,7 +486,8 @@ def _illegal(e: workflow.IllegalTransition) -> tk.ValidationError:
         "refuse": _("This application is {status}: it cannot be refused"),
         "withdraw": _("This application is {status}: it cannot be withdrawn"),
     }
-    return tk.ValidationError({"status": [messages[e.action].format(status=govshare_status_label(e.status))]})
+    status = vocab.APPLICATION_STATUSES.label(e.status, "en" if _english() else "zh")
+    return tk.ValidationError({"status": [messages[e.action].format(status=status)]})
 
 
 def _not_own(user: model.User, app: Application) -> None:
@@ -492,9 +499,9 @@ def _not_own(user: model.User, app: Application) -> None:
 
 def _extension_errors(app: Application, days: Any, reason: Any) -> tuple[Any, dict[str, list[str]]]:
     """The policy's limits on one extension, and the errors of a request for ``days``."""
-    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
+    kind_policy = deadlines.policy_for(app.policy).kind(app.kind)
     errors: dict[str, list[str]] = {}
-    if not kind_policy.extension_days:
+    if not kind_policy.extendable:
         errors["days"] = [_("The rules allow no extension for this kind of request")]
     elif not isinstance(days, int) or not 1 <= days <= kind_policy.extension_days:
         errors["days"] = [_("An extension is at most {max} working days ({article})").format(
@@ -503,7 +510,7 @@ def _extension_errors(app: Application, days: Any, reason: Any) -> tuple[Any, di
         errors["reason"] = [_("Required: the reason for the extension (chongqing-2018 §24)")]
     if app.extension_count:
         errors["id"] = [_("The deadline has already been extended once; a second extension is not allowed")]
-    elif app.status != "submitted":
+    elif not workflow.allowed("extend", app.status):
         errors["id"] = [_("Only a pending application's deadline can be extended")]
     return kind_policy, errors
 
@@ -533,8 +540,7 @@ def govshare_application_extension_request(context: Context, data_dict: DataDict
         raise tk.ValidationError(errors)
     workflow.log(app, "extension_request", user.id, app.status,
                  {"days": data_dict["days"], "reason": data_dict["reason"]})
-    model.Session.commit()
-    notify.extension_requested(app)
+    signals.commit()
     return application_dict(app, user)
 
 
@@ -552,6 +558,9 @@ def govshare_application_extend(context: Context, data_dict: DataDict) -> Action
     :type days: int
     :param reason: why the department needs longer; the request's when omitted
     :type reason: string
+    :param consented_by: the consenting head (optional; when given it must be the caller:
+        consent is given in the head's own session, never recorded for someone else)
+    :type consented_by: string
     :returns: the application with its new deadline
     :rtype: dictionary
     """
@@ -565,7 +574,7 @@ def govshare_application_extend(context: Context, data_dict: DataDict) -> Action
     if named and named not in (user.name, user.id):
         errors["consented_by"] = [_("Consent is given by the head, in the head's own session; "
                                     "ask for an extension and the head will answer it")]
-    elif kind_policy.extension_days and not is_head(user, app.provider_org_id, kind_policy.extension_consent):
+    elif kind_policy.extendable and not is_head(user, app.provider_org_id, kind_policy.extension_consent):
         errors["consented_by"] = [_("Only {who} can consent to an extension ({article}); "
                                     "ask for one and the head will answer it").format(
             who=kind_policy.consent_label("en" if _english() else "zh") or "",
@@ -573,10 +582,9 @@ def govshare_application_extend(context: Context, data_dict: DataDict) -> Action
     if errors:
         model.Session.rollback()
         raise tk.ValidationError(errors)
-    new_due = _naive_utc(workdays.deadline(app.due_at, days))
+    new_due = workdays.naive_utc(kind_policy.extended_deadline(app.due_at, days))
     requested_by = (request or {}).get("requested_by") or user.id
     _commit_step(lambda: workflow.extend(app, user.id, days, reason, user.id, new_due, requested_by))
-    notify.extended(app)
     return application_dict(app, user)
 
 
@@ -592,7 +600,7 @@ def govshare_application_extension_decline(context: Context, data_dict: DataDict
     :rtype: dictionary
     """
     user, app = _locked(context, data_dict, "govshare_application_extend")
-    kind_policy = deadlines.load_policy(app.policy).kinds[app.kind]
+    kind_policy = deadlines.policy_for(app.policy).kind(app.kind)
     request = pending_extension_request(app)
     errors: dict[str, list[str]] = {}
     if request is None:
@@ -604,7 +612,7 @@ def govshare_application_extension_decline(context: Context, data_dict: DataDict
         raise tk.ValidationError(errors)
     workflow.log(app, "extension_decline", user.id, app.status,
                  {"reason": data_dict.get("reason"), "requested_by": request["requested_by"]})
-    model.Session.commit()
+    signals.commit()
     return application_dict(app, user)
 
 
@@ -640,8 +648,7 @@ def govshare_application_forward(context: Context, data_dict: DataDict) -> Actio
     app.modified_at = utcnow()
     workflow.log(app, "forward", user.id, app.status,
                  {"organization_id": org.id, "note": data_dict.get("note")})
-    model.Session.commit()
-    notify.forwarded(app)
+    signals.commit()
     return application_dict(app, user)
 
 
@@ -675,10 +682,9 @@ def govshare_application_approve(context: Context, data_dict: DataDict) -> Actio
     # naive UTC or None: parsed and checked by the schema (validators.govshare_expiry)
     expires = data_dict.get("expires_at")
     if expires is None and app.period_end:
-        expires = _naive_utc(workdays.end_of_day(app.period_end))
+        expires = workdays.end_of_day_utc(app.period_end)
     _commit_step(lambda: workflow.approve(app, user.id, data_dict.get("conditions"), expires, data_dict.get("reply")))
     access.forget_cached_principals()
-    notify.decided(app)
     return application_dict(app, user)
 
 
@@ -707,7 +713,6 @@ def govshare_application_refuse(context: Context, data_dict: DataDict) -> Action
         model.Session.rollback()
         raise tk.ValidationError(errors)
     _commit_step(lambda: workflow.refuse(app, user.id, data_dict["reason"], data_dict["basis"]))
-    notify.decided(app)
     return application_dict(app, user)
 
 
@@ -740,3 +745,43 @@ def govshare_application_event_list(context: Context, data_dict: DataDict) -> Ac
     tk.check_access("govshare_application_show", context, {"id": app.id})
     return [e.as_dict() for e in model.Session.query(ApplicationEvent)
             .filter_by(application_id=app.id).order_by(ApplicationEvent.id)]
+
+
+@tk.side_effect_free
+def govshare_deadline_policy_show(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The statutory deadline policy the platform runs (``ckanext.govshare.deadline_policy``),
+    or a bundled one by name: per request kind the reply limit, the one extension and who
+    consents, each with its article; when a reply is due soon; the catalogue upkeep
+    deadlines. All limits are working days (docs/deadlines.md).
+
+    :param name: a bundled policy (``chongqing-2018``, ``chongqing-2019``, ``kunming-2019``,
+        ``shenyang-2016``, ``shijingshan-2017``); the configured policy when omitted
+    :type name: string
+    :returns: ``name``, ``title``, ``due_soon_days``, ``kinds`` (``kind``, ``label``,
+        ``reply_days``, ``reply_article``, ``extension_days``, ``extension_article``,
+        ``extension_consent``, ``consent_label``, ``note``, ``inherited_from``) and ``upkeep``
+        (``duty``, ``label``, ``days`` or ``period_months``, ``article``, ``note``)
+    :rtype: dictionary
+    """
+    tk.check_access("govshare_deadline_policy_show", context, data_dict)
+    name = data_dict.get("name")
+    if name is None or name == "":
+        policy = deadlines.get_policy()
+    elif isinstance(name, str) and name in deadlines.policy_names():
+        policy = deadlines.load_policy(name)
+    else:
+        raise tk.ValidationError({"name": [_("No such deadline policy")]})
+    lang = "en" if _english() else "zh"
+    return {
+        "name": policy.name, "title": policy.title(lang), "due_soon_days": policy.due_soon_days,
+        "kinds": [{
+            "kind": k.kind, "label": k.label(lang), "reply_days": k.reply_days, "reply_article": k.reply_article,
+            "extension_days": k.extension_days, "extension_article": k.extension_article,
+            "extension_consent": k.extension_consent, "consent_label": k.consent_label(lang),
+            "note": k.note, "inherited_from": k.inherited_from,
+        } for k in policy.kinds.values()],
+        "upkeep": [{
+            "duty": u.duty, "label": u.label_en if lang == "en" else u.label_zh, "days": u.days,
+            "period_months": u.period_months, "article": u.article, "note": u.note,
+        } for u in policy.upkeep.values()],
+    }

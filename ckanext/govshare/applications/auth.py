@@ -21,6 +21,7 @@ __all__ = [
     "govshare_application_extend",
     "govshare_application_withdraw",
     "govshare_application_forward",
+    "govshare_deadline_policy_show",
 ]
 
 _ = tk._
@@ -117,3 +118,9 @@ def govshare_application_forward(context: Context, data_dict: DataDict) -> AuthR
     """The data authority (the platform's sysadmins) forwards undirected requests; sysadmins
     pass every check, so nobody else may."""
     return {"success": False, "msg": _("Only the data authority forwards requests")}
+
+
+@tk.auth_allow_anonymous_access
+def govshare_deadline_policy_show(context: Context, data_dict: DataDict) -> AuthResult:
+    """The statutory deadlines are public (the regulations they come from are)."""
+    return {"success": True}

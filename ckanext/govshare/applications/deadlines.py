@@ -26,12 +26,20 @@ Profile format (see docs/deadlines.md)::
     upkeep:                         # optional catalogue upkeep deadlines
       catalogue_update: {days: 15, article: chongqing-2018 §9}
       catalogue_review: {period_months: 6, article: shenyang-2016 §12}
+    due_soon_days: 3                # optional: a reply is "due soon" this many working days ahead
+
+The actions ask the policy for everything: ``Policy.kind(code)`` for a kind's limits,
+``KindPolicy.reply_deadline`` when an application is received, ``KindPolicy.extended_deadline``
+when the head consents, ``KindPolicy.extension_consent`` for who consents,
+``Policy.due_soon`` for the inbox highlight and the reminder mail. An application keeps the
+name of the policy it was received under; :func:`policy_for` finds it again.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime
 import functools
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -41,11 +49,13 @@ import yaml
 
 from ckan.common import config
 
+from ckanext.govshare import vocab
 from ckanext.govshare.applications import workdays
 
 __all__ = [
     "CONFIG_KEY",
     "CONSENTS",
+    "DEFAULT_DUE_SOON_DAYS",
     "DEFAULT_POLICY",
     "KINDS",
     "KindPolicy",
@@ -54,21 +64,20 @@ __all__ = [
     "UpkeepPolicy",
     "get_policy",
     "load_policy",
+    "policy_for",
     "policy_names",
 ]
+
+log = logging.getLogger(__name__)
 
 CONFIG_KEY = "ckanext.govshare.deadline_policy"
 DEFAULT_POLICY = "chongqing-2018"
 POLICY_DIR = os.path.join(os.path.dirname(__file__), "policies")
 
-#: Request kinds: code -> (label_zh, label_en). requirements.md §3.
-KINDS: dict[str, tuple[str, str]] = {
-    "open": ("开放申请", "Open application"),
-    "share": ("共享申请", "Share application"),
-    "error_report": ("疑义、错误校核", "Doubt or error report"),
-    "catalogue_correction": ("开放目录更正", "Open catalogue correction"),
-    "open_demand": ("开放需求", "Open-data demand"),
-}
+#: Request kinds: code -> (label_zh, label_en), from the vocabulary. requirements.md §3.
+KINDS: dict[str, tuple[str, str]] = {t.value: (t.zh, t.en) for t in vocab.APPLICATION_KINDS}
+#: "due soon" when a policy file does not say: the reply is due within this many working days
+DEFAULT_DUE_SOON_DAYS = 3
 
 #: Who must consent to an extension: code -> (label_zh, label_en).
 CONSENTS: dict[str, tuple[str, str]] = {
@@ -101,7 +110,7 @@ UPKEEP_DUTIES: dict[str, tuple[str, str]] = {
     "catalogue_review": ("目录全面维护", "Full catalogue maintenance"),
 }
 
-_TOP_KEYS = ("name", "title_zh", "title_en", "extends", "kinds", "upkeep", "description")
+_TOP_KEYS = ("name", "title_zh", "title_en", "extends", "kinds", "upkeep", "description", "due_soon_days")
 _KIND_KEYS = (
     "reply_days",
     "reply_article",
@@ -199,6 +208,12 @@ class Policy:
     kinds: dict[str, KindPolicy]
     upkeep: dict[str, UpkeepPolicy] = field(default_factory=dict)
     source: str = ""  # the YAML file it was read from
+    # a pending reply is "due soon" (highlighted, reminded by mail) this many working days ahead
+    due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+
+    def due_soon(self, working_days_left: int | None) -> bool:
+        """Is a reply with ``working_days_left`` (0 = due today) due soon? Not when overdue."""
+        return working_days_left is not None and 0 <= working_days_left <= self.due_soon_days
 
     def kind(self, code: str) -> KindPolicy:
         """The kind's limits; ValueError when the policy does not take that kind."""
@@ -446,6 +461,13 @@ def _parse(path: str) -> Policy:
         raise err("upkeep", "must be a mapping from duty to its deadline")
     upkeep = {str(duty): _upkeep(str(duty), v, err) for duty, v in upkeep_data.items()}
 
+    if "due_soon_days" in data:
+        due_soon_days = _days(data["due_soon_days"], "due_soon_days", err)
+    elif isinstance(extends, str):
+        due_soon_days = _bundled(extends).due_soon_days
+    else:
+        due_soon_days = DEFAULT_DUE_SOON_DAYS
+
     return Policy(
         name=name,
         title_zh=title_zh,
@@ -453,6 +475,7 @@ def _parse(path: str) -> Policy:
         kinds=kinds,
         upkeep=upkeep,
         source=path,
+        due_soon_days=due_soon_days,
     )
 
 
@@ -482,6 +505,21 @@ def load_policy(name_or_path: str) -> Policy:
         f"unknown deadline policy {name_or_path!r}: neither a bundled profile "
         f"({', '.join(policy_names())}) nor an existing YAML file"
     )
+
+
+def policy_for(name: str) -> Policy:
+    """The policy an application was received under (it stores the policy's ``name``): the
+    configured one when the names agree (a portal's own file has no bundled name), else the
+    bundled profile of that name. A portal file no longer configured cannot be found again:
+    then the configured policy, with a warning."""
+    configured = get_policy()
+    if name == configured.name:
+        return configured
+    if name in policy_names():
+        return load_policy(name)
+    log.warning("deadline policy %r of an application is neither configured (%s) nor bundled; "
+                "the configured policy %r applies", name, CONFIG_KEY, configured.name)
+    return configured
 
 
 # -- CKAN glue --------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 """Applications (申请) and their append-only event log.
 
 One table for every request kind (open, share, error report, catalogue correction, open
-demand); the status column and the transition table in ``ckanext/govshare/workflow.py``
-are the state machine. Every change appends a row to ``govshare_application_event``;
+demand: ``vocab.APPLICATION_KINDS``); the status column (``vocab.APPLICATION_STATUSES``)
+and the transition table in ``applications/workflow.py`` are the state machine. Every change
+appends a row to ``govshare_application_event``;
 a database trigger (migration 7c2e…) refuses UPDATE and DELETE on that table, so the
 record of who did what, when and from which state cannot be edited by anyone.
 Nothing is deleted by cascade: foreign keys RESTRICT.
@@ -13,18 +14,20 @@ from __future__ import annotations
 import datetime
 from typing import Any, Optional
 
-from sqlalchemy import (Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
+from sqlalchemy import (text, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
                         Integer, UnicodeText, UniqueConstraint)
 from sqlalchemy.dialects.postgresql import JSONB
 
 import ckan.plugins.toolkit as tk
 from ckan.model.types import make_uuid
 
+from ckanext.govshare import vocab
 from ckanext.govshare.access.grants import utcnow
 
-KINDS = ("open", "share", "error_report", "catalogue_correction", "open_demand")
-STATUSES = ("submitted", "extended", "approved", "refused", "withdrawn")
-PENDING = ("submitted", "extended")
+# the vocabularies (their stored codes) are the allowed values of the kind and status columns
+KINDS = tuple(vocab.APPLICATION_KINDS.values())
+STATUSES = tuple(vocab.APPLICATION_STATUSES.values())
+PENDING = vocab.PENDING_STATUSES
 
 
 class Application(tk.BaseModel):  # type: ignore[misc, valid-type]
@@ -37,11 +40,15 @@ class Application(tk.BaseModel):  # type: ignore[misc, valid-type]
         Index("govshare_application_provider_idx", "provider_org_id", "status", "due_at"),
         Index("govshare_application_applicant_idx", "applicant_user_id"),
         Index("govshare_application_package_idx", "package_id"),
+        # one pending application per applicant, kind and entry: a double click or a retry
+        # cannot create a second one
+        Index("govshare_application_one_pending", "applicant_user_id", "kind", "package_id", unique=True,
+              postgresql_where=text(f"status IN {PENDING} AND package_id IS NOT NULL")),
     )
 
     id = Column(UnicodeText, primary_key=True, default=make_uuid)
     kind = Column(UnicodeText, nullable=False)
-    status = Column(UnicodeText, nullable=False, default="submitted")
+    status = Column(UnicodeText, nullable=False, default=STATUSES[0])
     package_id = Column(UnicodeText, ForeignKey("package.id", ondelete="RESTRICT"), nullable=True)
     provider_org_id = Column(UnicodeText, ForeignKey("group.id", ondelete="RESTRICT"), nullable=True)
     applicant_user_id = Column(UnicodeText, ForeignKey("user.id", ondelete="RESTRICT"), nullable=False)

@@ -3,6 +3,10 @@
 department), on extension and decision (to the applicant, chongqing-2018 §24), and when
 a deadline approaches (to the department).
 
+Nothing calls these functions from the workflow: they answer the workflow's signals
+(``applications/signals.py``; the wiring is ``subscriptions.get_signal_subscriptions``), which
+are sent after the transition is committed.
+
 No mail is sent inside a request. The request renders the message (in the caller's
 language) and writes one background job per recipient to CKAN's job queue
 (``tk.enqueue_job``, a Redis write); a worker (``ckan jobs worker``) sends it:
@@ -45,10 +49,12 @@ from ckan import model
 from ckan.lib import jobs, mailer
 from ckan.lib.redis import connect_to_redis
 
+from ckanext.govshare import vocab
+from ckanext.govshare.access.grants import Grant
 from ckanext.govshare.applications import workdays
-from ckanext.govshare.model import Application, Grant
+from ckanext.govshare.applications.model import Application
 
-__all__ = ["KIND_LABELS", "RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",
+__all__ = ["RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",
            "department_staff", "deliver", "requeue_due_retries", "submitted", "extended", "decided",
            "due_soon", "overdue", "department_head", "extension_requested", "revoked", "forwarded"]
 
@@ -60,14 +66,6 @@ RATE_LIMIT_KEY = "ckanext.govshare.mail_rate_limit_per_hour"
 # seconds before the 1st, 2nd, 3rd and 4th retry of a failed send (about 2.6 hours in all)
 RETRY_INTERVALS = [60, 300, 1800, 7200]
 RATE_WINDOW = 3600
-
-KIND_LABELS = {
-    "open": ("开放申请", "open application"),
-    "share": ("共享申请", "share application"),
-    "error_report": ("疑义、错误校核", "error report"),
-    "catalogue_correction": ("开放目录更正", "catalogue correction"),
-    "open_demand": ("开放需求", "open-data demand"),
-}
 
 
 class Recipient(NamedTuple):
@@ -224,9 +222,9 @@ def department_staff(org_id: str | None) -> list[Recipient]:
 def _summary(app: Application) -> str:
     pkg = model.Package.get(app.package_id) if app.package_id else None
     due = workdays.local_date(app.due_at)
-    kind_zh, kind_en = KIND_LABELS[app.kind]
+    kind = vocab.APPLICATION_KINDS.get(app.kind)
     lines = [
-        f"{kind_zh} / {kind_en}",
+        f"{kind.zh} / {kind.en}" if kind else app.kind,
         _("Dataset: {title}").format(title=pkg.title if pkg else "-"),
         _("Applicant: {name}").format(name=app.applicant_name),
         _("Reply due by: {date}").format(date=due.isoformat()),

@@ -15,16 +15,21 @@ from flask import Blueprint, request
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.govshare import vocab
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.applications import deadlines
-from ckanext.govshare.vocab import identifiers
 from ckanext.govshare.applications import identity
+from ckanext.govshare.applications import workflow
 from ckanext.govshare.applications.actions import is_head
+from ckanext.govshare.vocab import identifiers
 
 applications = Blueprint("govshare_application", __name__)
 _ = tk._
 
-FORM_KINDS = ("open", "share", "error_report", "catalogue_correction")
+# the kinds filed on a dataset's page (an open-data demand has its own form, /demand)
+FORM_KINDS = vocab.ENTRY_KINDS
+DEMAND_KIND = "open_demand"
+assert DEMAND_KIND in vocab.APPLICATION_KINDS and DEMAND_KIND not in FORM_KINDS
 
 
 def _context() -> dict[str, Any]:
@@ -50,7 +55,7 @@ def _field_labels(kind: str = "") -> dict[str, str]:
         "usage_scope": _("Scope of use"), "data_items": _("Data items wanted"),
         "period_start": _("Needed from"), "period_end": _("Needed until"),
         "agreement_accepted": _("Data usage agreement"),
-        "description": _("Data wanted") if kind == "open_demand" else _("Description"),
+        "description": _("Data wanted") if kind == DEMAND_KIND else _("Description"),
         "conditions": _("Conditions of use"), "expires_at": _("Access until"), "reply": _("Reply"),
         "reason": _("Reason"), "basis": _("Basis"), "days": _("Working days to add"),
     }
@@ -126,7 +131,7 @@ def demand() -> Any:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         payload = {k: v for k, v in request.form.items() if k not in ("save", "_csrf_token") and v}
-        payload["kind"] = "open_demand"
+        payload["kind"] = DEMAND_KIND
         try:
             result = tk.get_action("govshare_application_create")(_context(), payload)
         except tk.ValidationError as e:
@@ -137,7 +142,8 @@ def demand() -> Any:
     data.setdefault("client_token", uuid.uuid4().hex)
     orgs = tk.get_action("organization_list")({}, {"all_fields": True})
     return tk.render("govshare/demand_form.html", {"data": data, "errors": errors, "organizations": orgs,
-                                                   "error_summary": _error_summary(errors, "open_demand")})
+                                                   "kind": DEMAND_KIND,
+                                                   "error_summary": _error_summary(errors, DEMAND_KIND)})
 
 
 def read(id: str) -> Any:
@@ -152,20 +158,21 @@ def read(id: str) -> Any:
     user = tk.current_user.name
     can_decide = bool(tk.h.check_access("govshare_application_approve", {"id": id}))
     can_extend = bool(tk.h.check_access("govshare_application_extend", {"id": id}))
-    kind_policy = deadlines.load_policy(app["policy"]).kinds.get(app["kind"])
+    kind_policy = deadlines.policy_for(app["policy"]).kinds.get(app["kind"])
     consent = kind_policy.extension_consent if kind_policy else None
-    extendable = bool(kind_policy and kind_policy.extension_days) and app["status"] == "submitted" \
+    # the workflow's own rule: only a submitted (never extended) application is extended, once
+    extendable = bool(kind_policy and kind_policy.extendable) and workflow.allowed("extend", app["status"]) \
         and not app["extension_count"]
 
     return tk.render("govshare/application_read.html", {
-        "app": app, "can_decide": can_decide and app["status"] in ("submitted", "extended"),
+        "app": app, "can_decide": can_decide and app["pending"],
         "can_extend": can_extend and extendable,
         "max_extension_days": kind_policy.extension_days if kind_policy else 0,
         "consent_label": kind_policy.consent_label(tk.h.lang() or "zh") if kind_policy else None,
         "is_head": bool(org_id) and is_head(model.User.get(user), org_id, consent),
         "is_applicant": tk.current_user.id == app["applicant_user_id"],
         "is_operator": bool(getattr(tk.current_user, "sysadmin", False)),
-        "can_forward": not org_id and app["status"] in ("submitted", "extended")
+        "can_forward": not org_id and app["pending"]
         and bool(tk.h.check_access("govshare_application_forward", {"id": id})),
         "can_revoke": bool(app.get("grant") and app["grant"]["status"] == "valid"
                            and tk.h.check_access("govshare_grant_revoke", {"id": app["grant_id"]})),
@@ -222,7 +229,7 @@ def mine() -> Any:
 
 
 # the status filter of an inbox: pending (the default), every status, or one of them
-INBOX_FILTERS = ("pending", "all", "approved", "refused", "withdrawn")
+INBOX_FILTERS = ("pending", "all", *vocab.FINAL_STATUSES)
 
 
 def _inbox_status() -> tuple[str, Any]:

@@ -40,9 +40,11 @@ __all__ = [
     "TZ",
     "deadline",
     "end_of_day",
+    "end_of_day_utc",
     "get_calendar",
     "library_years",
     "local_date",
+    "naive_utc",
 ]
 
 CONFIG_KEY = "ckanext.govshare.calendar_overrides"
@@ -257,6 +259,19 @@ def end_of_day(day: datetime.date, tz: str = TZ) -> datetime.datetime:
     """23:59:59.999999 local time on ``day``, as an aware datetime in UTC."""
     local = datetime.datetime.combine(day, datetime.time.max, tzinfo=ZoneInfo(tz))
     return local.astimezone(datetime.timezone.utc)
+
+
+def naive_utc(moment: datetime.datetime) -> datetime.datetime:
+    """``moment`` as CKAN stores times: naive UTC (an aware time is converted; a naive one
+    is taken as UTC already)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def end_of_day_utc(day: datetime.date, tz: str = TZ) -> datetime.datetime:
+    """The end of ``day`` local time, as stored: naive UTC (an expiry given as a date)."""
+    return naive_utc(end_of_day(day, tz))
 
 
 def local_date(moment: datetime.datetime, tz: str = TZ) -> datetime.date:

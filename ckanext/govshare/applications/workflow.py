@@ -14,6 +14,9 @@
 Every transition locks the application row (SELECT … FOR UPDATE), checks the table,
 changes the row and appends an event in the same transaction: two reviewers deciding at
 once produce exactly one decision; the second gets ``IllegalTransition``.
+
+Every event logged queues its signal (``EVENT_SIGNALS``, ``applications/signals.py``),
+sent once the caller commits with ``signals.commit()``; a rollback sends nothing.
 """
 from __future__ import annotations
 
@@ -22,19 +25,33 @@ from typing import Any, Optional
 
 from ckan import model
 
-from ckanext.govshare.model import Application, ApplicationEvent, Grant
-from ckanext.govshare.applications.model import PENDING
-from ckanext.govshare.access.grants import utcnow
+from ckanext.govshare import vocab
+from ckanext.govshare.access.grants import Grant, utcnow
+from ckanext.govshare.applications import signals
+from ckanext.govshare.applications.model import PENDING, STATUSES, Application, ApplicationEvent
 
+#: the state of a new application (the model's default: the vocabulary's first status)
+INITIAL = "submitted"
+assert INITIAL == STATUSES[0]
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "extend": (("submitted",), "extended"),
+    "extend": ((INITIAL,), "extended"),
     "approve": (PENDING, "approved"),
     "refuse": (PENDING, "refused"),
     "withdraw": (PENDING, "withdrawn"),
 }
+assert {INITIAL} | {to for _, to in TRANSITIONS.values()} | {s for froms, _ in TRANSITIONS.values() for s in froms} \
+    <= set(STATUSES)
 # kinds whose approval opens data, and the grant kind it creates
-GRANTING_KINDS = {"open": "open", "share": "share"}
+GRANTING_KINDS = {kind: kind for kind in vocab.GRANTING_KINDS}
+# the signal (``signals.TRANSITIONS``) each event of the log announces
+EVENT_SIGNALS = {
+    "submit": "submitted", "extension_request": "extension_requested", "extend": "extended",
+    "extension_decline": "extension_declined", "forward": "forwarded", "approve": "approved",
+    "refuse": "refused", "withdraw": "withdrawn", "revoke": "revoked", "reminder": "due_soon",
+    "overdue": "overdue",
+}
+assert set(EVENT_SIGNALS) == set(vocab.APPLICATION_EVENTS.values())
 
 
 class IllegalTransition(Exception):
@@ -50,9 +67,15 @@ def allowed(action: str, status: str) -> bool:
 
 def log(app: Application, action: str, actor_id: Optional[str], from_status: Optional[str],
         detail: Optional[dict[str, Any]] = None) -> ApplicationEvent:
+    """Append ``action`` to the application's event log and queue its signal (sent when
+    the caller commits through ``signals.commit()``)."""
+    if action not in vocab.APPLICATION_EVENTS:
+        raise ValueError(f"unknown application event {action!r}")
     event = ApplicationEvent(application_id=app.id, at=utcnow(), actor_user_id=actor_id, action=action,
                              from_status=from_status, to_status=app.status, detail=detail or {})
     model.Session.add(event)
+    model.Session.flush()
+    signals.queue(EVENT_SIGNALS[action], app, actor_id, event_id=event.id, **(detail or {}))
     return event
 
 

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""Load the Chinese demo catalogue (data/demo_catalogue.yaml) through the action API.
+"""Load the Chinese demo catalogue (demo_catalogue.yaml) through the action API.
 
 Idempotent: departments, accounts and datasets are matched by name and updated in place,
 so running it twice leaves one copy of everything.
@@ -28,7 +28,7 @@ from ckan import model
 
 from ckanext.govshare.demo import files as demo_files
 
-DEMO_FILE = os.path.join(os.path.dirname(__file__), "data", "demo_catalogue.yaml")
+DEMO_FILE = os.path.join(os.path.dirname(__file__), "demo_catalogue.yaml")
 # keys of a demo resource that tell the loader what to do (not resource fields)
 LOADER_KEYS = ("file", "preview")
 PREVIEW_VIEW = "datatables_view"
@@ -214,7 +214,7 @@ def _application(spec: dict[str, Any]) -> None:
         action = step.pop("action")
         actor = step.pop("as")
         current = tk.get_action("govshare_application_show")(_context(actor), {"id": app["id"]})
-        if current["status"] not in ("submitted", "extended"):
+        if not current["pending"]:  # decided or withdrawn already (vocab.PENDING_STATUSES)
             break
         if action == "extend" and current["extension_count"]:
             continue

@@ -10,6 +10,8 @@ from __future__ import annotations
 from ckan.logic.schema import validator_args
 from ckan.types import Schema, Validator, ValidatorFactory
 
+from ckanext.govshare import vocab
+
 
 @validator_args
 def application_create_schema(
@@ -21,8 +23,7 @@ def application_create_schema(
     text = [ignore_missing, unicode_safe, govshare_clean_text, strip_value]
     ident = [ignore_missing, govshare_id, unicode_safe]
     return {
-        "kind": [not_empty, govshare_id, unicode_safe,
-                 one_of(["open", "share", "error_report", "catalogue_correction", "open_demand"])],
+        "kind": [not_empty, govshare_id, unicode_safe, one_of(vocab.APPLICATION_KINDS.values())],
         "package_id": list(ident),
         "organization_id": list(ident),
         "applicant_org_id": list(ident),

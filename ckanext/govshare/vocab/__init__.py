@@ -2,7 +2,8 @@
 """The one home of govshare's controlled vocabularies.
 
 Every list of allowed values — open and share types, share methods, update cycles,
-resource formats, data-item types, resource categories, themes, department levels, licences — is
+resource formats, data-item types, resource categories, themes, department levels, licences,
+and the applications' request kinds, statuses, event actions and grant statuses — is
 defined here once. Scheming forms (through the ``govshare_vocab_choices`` helper),
 validators, search facets, templates and the DCAT profile all read them from here.
 
@@ -213,6 +214,63 @@ PROVINCES = Vocabulary("province", "省级行政区", "Province", tuple(Term(cod
     ("65", "新疆维吾尔自治区", "Xinjiang"), ("71", "台湾省", "Taiwan"), ("81", "香港特别行政区", "Hong Kong"),
     ("82", "澳门特别行政区", "Macao"),
 )))
+
+# -- applications (申请): kinds, statuses, what the event log records, grant statuses ------
+# The stored codes are frozen: migration 7c2e5d9a1b44 spells the kinds and statuses out in
+# the table's CHECK constraints (tests/applications/test_vocabulary.py compares the two).
+
+APPLICATION_KINDS = Vocabulary("application_kind", "申请类型", "Request kind", (
+    Term("open", "开放申请", "Open application"),
+    Term("share", "共享申请", "Share application"),
+    Term("error_report", "疑义、错误校核", "Error report"),
+    Term("catalogue_correction", "开放目录更正", "Catalogue correction"),
+    Term("open_demand", "开放需求", "Open-data demand"),
+))
+#: kinds filed on a catalogue entry (the others, open-data demands, name no entry)
+ENTRY_KINDS = ("open", "share", "error_report", "catalogue_correction")
+#: kinds whose approval opens the entry's data (a grant of the same kind)
+GRANTING_KINDS = ("open", "share")
+
+# the first is the state of a new application (the model's default, workflow.INITIAL)
+APPLICATION_STATUSES = Vocabulary("application_status", "申请状态", "Status", (
+    Term("submitted", "已受理", "Submitted"),
+    Term("extended", "已延期", "Extended"),
+    Term("approved", "已同意", "Approved"),
+    Term("refused", "不予同意", "Refused"),
+    Term("withdrawn", "已撤回", "Withdrawn"),
+))
+#: statuses awaiting the department's reply (the deadline runs)
+PENDING_STATUSES = ("submitted", "extended")
+#: statuses that end an application
+FINAL_STATUSES = tuple(s for s in APPLICATION_STATUSES.values() if s not in PENDING_STATUSES)
+
+#: what the application's event log records (``govshare_application_event.action``)
+APPLICATION_EVENTS = Vocabulary("application_event", "申请记录", "Event", (
+    Term("submit", "提交申请", "Submitted"),
+    Term("extension_request", "申请延长答复期限", "Extension requested"),
+    Term("extension_decline", "负责人不同意延期", "Extension declined by the head"),
+    Term("extend", "负责人同意延期", "Extension consented by the head"),
+    Term("forward", "主管部门转交", "Forwarded by the authority"),
+    Term("approve", "同意", "Approved"),
+    Term("refuse", "不予同意", "Refused"),
+    Term("withdraw", "撤回", "Withdrawn"),
+    Term("revoke", "撤销授权", "Access revoked"),
+    Term("reminder", "即将到期提醒", "Deadline reminder", aliases=("due_soon",)),
+    Term("overdue", "已超期", "Overdue"),
+))
+
+#: whether an approval's grant still opens the data (``Grant.status``)
+GRANT_STATUSES = Vocabulary("grant_status", "授权状态", "Access", (
+    Term("valid", "有效", "Valid"),
+    Term("expired", "已过期", "Expired"),
+    Term("revoked", "已撤销", "Revoked"),
+))
+
+#: the workflow vocabularies (not catalogue terms: not in ``ALL``, not published as SKOS)
+WORKFLOW: dict[str, Vocabulary] = {
+    v.name: v for v in (APPLICATION_KINDS, APPLICATION_STATUSES, APPLICATION_EVENTS, GRANT_STATUSES)
+}
+
 
 ALL: dict[str, Vocabulary] = {
     v.name: v for v in (

@@ -10,21 +10,19 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.govshare.applications import identity
-from tests.factories import LEVEL_EXTRAS, department, entry
-
-pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+from tests.factories import LEVEL_EXTRAS, entry
 
 CITIZEN_ID = "11010519491231002X"
 OTHER_ID = "110105194912310021"  # checksum fails: must never be reached when bound
 
 
 @pytest.fixture
-def setting():
-    citizen = factories.User(name="zhang-san")
-    org = department(name="jtj")
-    pkgs = [entry(org, name=f"cond-{n}", open_type="conditional", **LEVEL_EXTRAS[("conditional", "conditional")])
-            for n in (1, 2, 3)]
-    return citizen, pkgs
+def setting(applications_world):
+    """The shared setting's citizen and three conditionally open entries of jtj."""
+    w = applications_world(name="cond-1")
+    pkgs = [w.pkg] + [entry(w.org, name=f"cond-{n}", open_type="conditional",
+                            **LEVEL_EXTRAS[("conditional", "conditional")]) for n in (2, 3)]
+    return w.citizen, pkgs
 
 
 def _apply(user: dict, pkg: dict, **extra) -> dict:

@@ -16,41 +16,15 @@ from ckan.tests import factories, helpers
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.applications import workdays
 from ckanext.govshare.model import Application, ApplicationEvent
-from tests.factories import LEVEL_EXTRAS, department, entry
+from tests.factories import LEVEL_EXTRAS, entry
 
 CITIZEN_ID = "11010519491231002X"
 
 
-class Setting:
-    def __init__(self) -> None:
-        self.head = factories.User(name="jtj-head")
-        self.clerk = factories.User(name="jtj-clerk")
-        self.outsider = factories.User(name="other-clerk")
-        self.citizen = factories.User(name="zhang-san", email="zhangsan@example.com")
-        self.org = department(name="jtj", head_user="jtj-head", users=[
-            {"name": "jtj-head", "capacity": "admin"}, {"name": "jtj-clerk", "capacity": "editor"}])
-        self.other_org = department(name="wjw", users=[{"name": "other-clerk", "capacity": "editor"}])
-        self.pkg = entry(self.org, name="chuzuche", open_type="conditional", share_type="conditional",
-                         resources=[{"url": "https://data.example.gov.cn/chuzuche.csv"}],
-                         **LEVEL_EXTRAS[("conditional", "conditional")])
-
-    def as_(self, user: dict) -> dict:
-        return {"user": user["name"], "ignore_auth": False}
-
-    def apply(self, **extra) -> dict:
-        data = {
-            "kind": "open", "package_id": self.pkg["id"], "applicant_type": "citizen",
-            "applicant_name": "张三", "id_number": CITIZEN_ID, "contact_phone": "13800138000",
-            "purpose": "交通规划研究", "usage_scope": "仅限本单位内部研究", "data_items": "日期、载客里程",
-            "period_start": "2026-12-01", "period_end": "2027-06-30", "agreement_accepted": True,
-        }
-        data.update(extra)
-        return helpers.call_action("govshare_application_create", context=self.as_(self.citizen), **data)
-
-
 @pytest.fixture
-def s(with_plugins, clean_db, clean_index):
-    return Setting()
+def s(applications_world):
+    """The shared setting (``applications_world`` in tests/conftest.py)."""
+    return applications_world()
 
 
 def _events(app_id: str) -> list[str]:
@@ -359,3 +333,20 @@ def test_emails_on_submission_and_decision(s, mail_server, run_jobs):
     assert ["zhangsan@example.com"] in recipients  # confirmation and decision
     assert any(r == [model.User.get("jtj-clerk").email] for r in recipients)  # the department
     assert len(mail_server.get_smtp_messages()) >= 3
+
+
+@pytest.mark.usefixtures("with_plugins")
+@pytest.mark.ckan_config("ckanext.govshare.deadline_policy", "chongqing-2019")
+def test_the_running_policy_is_published():
+    """The deadlines the actions apply, as the API documents them (chongqing-2019 §33: 10
+    working days, one extension of 10 with the principal head's consent; §14 upkeep)."""
+    shown = helpers.call_action("govshare_deadline_policy_show", context={"user": "", "ignore_auth": False})
+    assert shown["name"] == "chongqing-2019" and shown["due_soon_days"] == 3
+    open_kind = next(k for k in shown["kinds"] if k["kind"] == "open")
+    assert (open_kind["reply_days"], open_kind["reply_article"], open_kind["extension_days"],
+            open_kind["extension_consent"]) == (10, "chongqing-2019 §33", 10, "provider_principal_head")
+    assert {u["duty"]: u["days"] for u in shown["upkeep"]}["catalogue_update_review"] == 5
+    assert helpers.call_action("govshare_deadline_policy_show", name="shenyang-2016")["name"] == "shenyang-2016"
+    for bad in ("/etc/passwd", ["chongqing-2018"], "beijing-2020"):
+        with pytest.raises(tk.ValidationError):
+            helpers.call_action("govshare_deadline_policy_show", name=bad)

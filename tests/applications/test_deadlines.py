@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Deadline policies: one profile per regulation, every value with its article
 (pure unit tests, no database). Dates are counted by hand from the official holiday
-schedules (see tests/test_workdays.py)."""
+schedules (see tests/applications/test_workdays.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,6 @@ import pytest
 
 from ckanext.govshare.applications import deadlines
 from ckanext.govshare.applications.deadlines import KindPolicy, Policy, load_policy
-from ckanext.govshare.applications.workdays import Calendar
 
 D = dt.date
 UTC = dt.timezone.utc
@@ -23,11 +22,6 @@ ARTICLE = re.compile(r"^(chongqing-2018|chongqing-2019|kunming-2019|shenyang-201
 
 def end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=CST).astimezone(UTC)
-
-
-@pytest.fixture(scope="module")
-def cal() -> Calendar:
-    return Calendar()
 
 
 def limits(policy: Policy, kind: str) -> tuple:
@@ -271,6 +265,34 @@ def test_a_portal_profile_loads(tmp_path):
         p.kind("open_demand")
     assert p.upkeep["quarterly_check"].period_months == 3
     assert p.upkeep["quarterly_check"].label_zh == "季度检查"
+
+
+# -- "due soon": one value, the policy's (the inbox highlight and the reminder mail) ----------
+@pytest.mark.parametrize("name", PROFILES)
+def test_due_soon_is_a_policy_value(name):
+    p = load_policy(name)
+    assert p.due_soon_days == deadlines.DEFAULT_DUE_SOON_DAYS == 3
+    assert [p.due_soon(n) for n in (-1, 0, 1, 3, 4, None)] == [False, True, True, True, False, False]
+
+
+def test_a_portal_sets_due_soon_or_takes_the_extended_profiles(tmp_path):
+    assert load_policy(_write(tmp_path, PORTAL)).due_soon_days == 3  # from chongqing-2019
+    own = load_policy(_write(tmp_path, PORTAL.replace("extends: chongqing-2019", "extends: chongqing-2019\n"
+                                                      "due_soon_days: 2"), "own.yaml"))
+    assert own.due_soon_days == 2 and own.due_soon(2) and not own.due_soon(3)
+    with pytest.raises(ValueError, match="key 'due_soon_days'"):
+        load_policy(_write(tmp_path, PORTAL + "due_soon_days: soon\n", "bad.yaml"))
+
+
+def test_an_application_keeps_the_policy_it_was_received_under(tmp_path, monkeypatch):
+    """``policy_for``: the configured portal file by its name, a bundled profile by its name;
+    a portal file no longer configured: the configured policy."""
+    path = _write(tmp_path, PORTAL)
+    monkeypatch.setattr(deadlines, "_configured", lambda: path)
+    assert deadlines.policy_for("liangjiang").source == path
+    assert deadlines.policy_for("chongqing-2018") is load_policy("chongqing-2018")
+    monkeypatch.setattr(deadlines, "_configured", lambda: "chongqing-2019")
+    assert deadlines.policy_for("liangjiang") is load_policy("chongqing-2019")
 
 
 @pytest.mark.parametrize(

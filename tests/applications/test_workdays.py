@@ -56,11 +56,6 @@ OFFICIAL = {
 }
 
 
-@pytest.fixture(scope="module")
-def cal() -> Calendar:
-    return Calendar()
-
-
 def end_of(day: dt.date) -> dt.datetime:
     """23:59:59.999999 Beijing time on ``day``, in UTC."""
     return dt.datetime.combine(day, dt.time.max, tzinfo=CST).astimezone(UTC)
@@ -229,13 +224,13 @@ def test_library_coverage():
 def test_unknown_year_warning(cal, caplog, monkeypatch):
     # a CKAN CLI test earlier in the run reloads logging.fileConfig, which disables loggers
     # that existed before it; this test is about the warning, so make sure it can be heard
-    monkeypatch.setattr(logging.getLogger("ckanext.govshare.workdays"), "disabled", False)
+    monkeypatch.setattr(workdays.log, "disabled", False)
     messages = cal.warnings_for(D(2027, 3, 1), D(2026, 12, 1), D(2027, 9, 1))
     assert len(messages) == 1
     assert "2027" in messages[0] and "not known" in messages[0]
     assert "ckanext.govshare.calendar_overrides" in messages[0]
 
-    with caplog.at_level(logging.WARNING, logger="ckanext.govshare.workdays"):
+    with caplog.at_level(logging.WARNING, logger=workdays.log.name):
         # 2026-12-28 (Mon) + 10 working days ends in January 2027
         due = deadline(dt.datetime(2026, 12, 28, 9, 0, tzinfo=CST), 10, cal)
     assert due.astimezone(CST).date().year == 2027
@@ -243,7 +238,7 @@ def test_unknown_year_warning(cal, caplog, monkeypatch):
     assert warned and "2027" in warned[0].getMessage()
 
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="ckanext.govshare.workdays"):
+    with caplog.at_level(logging.WARNING, logger=workdays.log.name):
         deadline(dt.datetime(2026, 11, 2, 9, 0, tzinfo=CST), 10, cal)
     assert not [r for r in caplog.records if r.levelno == logging.WARNING]
 
