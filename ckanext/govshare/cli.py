@@ -2,12 +2,18 @@
 """``ckan govshare …`` commands (registered by the cli blanket)."""
 from __future__ import annotations
 
+import os
+
 import click
+
+import ckan.plugins.toolkit as tk
 
 from ckanext.govshare.demo import loader as demo
 from ckanext.govshare.applications import reminders
-from ckanext.govshare.catalogue import io as catalogue_io
-import ckan.plugins.toolkit as tk
+from ckanext.govshare.catalogue import spreadsheet
+from ckanext.govshare.catalogue.actions import PROGRESS
+from ckanext.govshare.catalogue.errors import CatalogueError, RowError
+from ckanext.govshare.oversight.cli import logs
 
 __all__ = ["govshare"]
 
@@ -17,11 +23,16 @@ def govshare() -> None:
     """Commands of the government data sharing and opening platform."""
 
 
+govshare.add_command(logs)  # ckan govshare logs … (oversight/cli.py)
+
+
 @govshare.command()
 def deadlines() -> None:
     """Remind departments of applications due soon and record overdue ones.
 
-    For cron (e.g. hourly); safe to run twice or on two hosts at once."""
+    "Due soon" is the deadline policy's due_soon_days (docs/deadlines.md), the value the
+    inbox highlights with. For cron (e.g. hourly); safe to run twice or on two hosts at
+    once. Also re-queues mail whose retry is due."""
 
     counts = reminders.process()
     click.echo(f"reminded: {counts['reminded']}, overdue: {counts['overdue']}")
@@ -43,10 +54,12 @@ def demo_load(sysadmin: str) -> None:
 
 
 # Catalogue spreadsheets ----------------------------------------------------------------
+# Through the actions (catalogue/actions.py): the account's permissions apply; without
+# --org the whole catalogue is imported or exported, which only sysadmins (the default site
+# user) may do. Files are opened here and handed over open; the actions take no paths.
 
 
 def _site_user() -> str:
-
     return tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"]
 
 
@@ -59,6 +72,10 @@ def _progress_printer(every: int = 100):
             click.echo(f"{labels.get(stage, stage)}: {done}/{total}", err=True)
 
     return progress
+
+
+def _context(user: str | None, every: int) -> dict:
+    return {"user": user or _site_user(), PROGRESS: _progress_printer(max(1, every))}
 
 
 @govshare.group()
@@ -81,24 +98,23 @@ def catalogue_import(path: str, user: str | None, org: str | None, dry_run: bool
 
     Every row is validated first; any error writes nothing and lists all problems.
     """
-
     try:
-        result = catalogue_io.import_catalogue(
-            path, user=user or _site_user(), org=org, dry_run=dry_run,
-            progress=_progress_printer(max(1, every)))
-    except catalogue_io.CatalogueInvalid as e:
-        for error in e.errors:
-            click.echo(str(error), err=True)
-        raise click.ClickException(str(e))
-    except catalogue_io.CatalogueError as e:
+        with open(path, "rb") as upload:
+            result = tk.get_action("govshare_catalogue_import")(
+                _context(user, every), {"id": org, "upload": upload, "dry_run": dry_run})
+    except tk.ValidationError as e:
+        for error in e.error_dict.get("rows") or []:
+            click.echo(str(RowError(**error)), err=True)
+        raise click.ClickException("; ".join(str(m) for m in e.error_summary.values()))
+    except (tk.ObjectNotFound, tk.NotAuthorized) as e:
         raise click.ClickException(str(e))
     if dry_run:
         click.echo("dry run: nothing written")
-    for kind, n in result.counts().items():
-        click.echo(f"{kind}: {n}")
-    if result.index_error:
+    for kind in ("created", "updated", "unchanged"):
+        click.echo(f"{kind}: {result[kind]}")
+    if result["index_error"]:
         raise click.ClickException(
-            f"the catalogue was written but the search index was not updated ({result.index_error}); "
+            f"the catalogue was written but the search index was not updated ({result['index_error']}); "
             "run `ckan search-index rebuild`")
 
 
@@ -108,21 +124,33 @@ def catalogue_import(path: str, user: str | None, org: str | None, dry_run: bool
 @click.option("--user", help="Account whose view of the catalogue is exported (default: the site user).")
 def catalogue_export(path: str, org: str | None, user: str | None) -> None:
     """Export the catalogue to PATH (.xlsx or .csv, by extension)."""
-
     try:
-        n = catalogue_io.export_catalogue(path, user=user or _site_user(), org=org,
-                                          progress=_progress_printer(500))
-    except catalogue_io.CatalogueError as e:
+        fmt = spreadsheet.file_format(path)
+        # written beside PATH and moved there when complete: a failed export leaves no file
+        partial = f"{path}.part"
+        try:
+            with open(partial, "wb") as target:
+                out = tk.get_action("govshare_catalogue_export")(
+                    _context(user, 500), {"id": org, "format": fmt, "target": target})
+            os.replace(partial, path)
+        finally:
+            if os.path.exists(partial):
+                os.remove(partial)
+    except CatalogueError as e:
         raise click.ClickException(str(e))
-    click.echo(f"exported: {n}")
+    except tk.ValidationError as e:
+        raise click.ClickException("; ".join(str(m) for m in e.error_summary.values()))
+    except (tk.ObjectNotFound, tk.NotAuthorized) as e:
+        raise click.ClickException(str(e))
+    click.echo(f"exported: {out['count']}")
 
 
 @catalogue.command("template")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def catalogue_template(path: str) -> None:
     """Write an empty xlsx template: the header row and a sheet explaining every column."""
-
     if not path.lower().endswith(".xlsx"):
         raise click.ClickException("the template is an .xlsx file")
-    cols = catalogue_io.write_template(path)
-    click.echo(f"template: {len(cols)} columns written to {path}")
+    with open(path, "wb") as target:
+        out = tk.get_action("govshare_catalogue_template")({"user": _site_user()}, {"target": target})
+    click.echo(f"template: {len(out['columns'])} columns written to {path}")

@@ -10,6 +10,8 @@ from types import ModuleType
 
 from ckanext.govshare.access import actions as access_actions
 from ckanext.govshare.applications import actions as application_actions
+from ckanext.govshare.catalogue import actions as catalogue_actions
+from ckanext.govshare.oversight import actions as oversight_actions
 from ckanext.govshare.search import suggest as search_actions
 from ckanext.govshare.vocab import actions as vocab_actions
 
@@ -17,6 +19,8 @@ _DOMAINS: dict[ModuleType, list[str]] = {
     vocab_actions: vocab_actions.__all__,
     access_actions: access_actions.__all__,
     application_actions: application_actions.__all__,
+    catalogue_actions: catalogue_actions.__all__,
+    oversight_actions: oversight_actions.__all__,
     search_actions: ["govshare_search_suggest"],
 }
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from ckanext.govshare.access import auth as access_auth
 from ckanext.govshare.applications import auth as application_auth
 from ckanext.govshare.catalogue import auth as catalogue_auth
+from ckanext.govshare.oversight import auth as oversight_auth
 from ckanext.govshare.vocab import auth as vocab_auth
 
-_DOMAINS = (vocab_auth, access_auth, catalogue_auth, application_auth)
+_DOMAINS = (vocab_auth, access_auth, catalogue_auth, application_auth, oversight_auth)
 
 __all__ = [name for module in _DOMAINS for name in module.__all__]
 globals().update({name: getattr(module, name) for module in _DOMAINS for name in module.__all__})

@@ -170,18 +170,16 @@ def govshare_expiry(value: Any, context: Context) -> Any:
         return None
     try:
         if isinstance(value, datetime.datetime):
-            expiry = value
+            expiry = workdays.naive_utc(value)
         elif isinstance(value, datetime.date):
-            expiry = workdays.end_of_day(value)
+            expiry = workdays.end_of_day_utc(value)
         else:
             text = value.strip() if isinstance(value, str) else ""
             if len(text) == 10:
-                expiry = workdays.end_of_day(datetime.date.fromisoformat(text))
+                expiry = workdays.end_of_day_utc(datetime.date.fromisoformat(text))
             else:
-                expiry = datetime.datetime.fromisoformat(
-                    text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
-        if expiry.tzinfo is not None:
-            expiry = expiry.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                expiry = workdays.naive_utc(datetime.datetime.fromisoformat(
+                    text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text))
     except (ValueError, OverflowError):
         raise Invalid(_("Not a date and time, e.g. 2027-06-30T23:59:59"))
     if expiry <= utcnow():
