@@ -1,47 +1,53 @@
 # -*- coding: utf-8 -*-
-"""Search quality benchmark (issue 7): CKAN's default Solr schema against govshare's
-Chinese-aware schema (stack/solr/schema/govshare-schema.xml) on a judged set of Chinese
-queries (bench/queries_zh.yaml), reporting recall@10 and nDCG@10 per category and overall.
+"""Search quality benchmark (issues 7 and 15): CKAN's default Solr schema, the platform's
+search as it was before issue 15 ("today", the schema and query of commit TODAY_COMMIT) and the
+platform's search now, on a judged set of Chinese queries, reporting recall@10 and nDCG@10 per
+category, per half of the set (development / held-out) and overall, and the query latency of
+the new search relative to today's.
 
 The catalogue: the demo catalogue (ckanext/govshare/data/demo_catalogue.yaml, 28 entries, loaded
-with ``ckanext.govshare.demo.load``) plus, when ``../shared/data/real-catalogue/records.jsonl``
-is present, a fixed sample of real published entries (default 1,000 of 2,999, mapped onto the
-govshare schema as bench/import_bench.py does and imported with the catalogue importer) so that
-ranking has real competition. Without the records file it says so and runs on the demo only.
+with the demo loader) plus ALL 2,999 real published entries of ``../shared/data/real-catalogue/
+records.jsonl`` (``--real N`` takes a fixed sample of N instead), mapped onto the govshare schema
+as bench/import_bench.py does and imported with the catalogue importer. Two additions to that
+mapping, as a platform holding these catalogues would have them: each entry's 行政区划代码 is its
+portal's province, and a department titled without its place (市统计局, 省教育厅 — the portal's own
+city or province is implied) is titled with it (苏州市统计局, 浙江省教育厅), so that two cities'
+市统计局 are two departments. Without the records file it says so and runs on the demo only.
 
 The same database is indexed by CKAN's own indexing code (with the plugins' before_dataset_index)
-into Solr cores with CKAN's schema and with ours, and every query runs through CKAN's
-``package_search`` action (as a sysadmin, so nothing is hidden) against each core:
+into Solr cores with CKAN's schema, today's schema and the current one, and every query runs
+through CKAN's ``package_search`` action (as a sysadmin, so nothing is hidden) against each core:
 
 * ``CKAN default``: CKAN's schema with CKAN's own query parameters (dismax, qf
   ``name^4 title^4 tags^2 groups^2 text``, mm ``2<-1 5<80%``), i.e. CKAN out of the box;
-* ``govshare``: our schema with :data:`GOVSHARE_PARAMS` (edismax and our query fields: what the
-  plugin is to set in ``before_dataset_search``; passed explicitly here);
-* with ``--alternatives``, the choices measured to design the schema, each in its own core with
-  a variant of our schema (CJK bigrams instead of smartcn words, no synonyms, ICU transform
-  instead of the character mapping, dismax instead of edismax ...), with the median number of
-  entries found per query (how precise the result sets are).
+* ``today``: the schema of TODAY_COMMIT with its parameters (edismax, :data:`TODAY_QF`);
+* ``platform``: the current schema with no parameters from the benchmark: the plugin's
+  ``before_dataset_search`` builds the query exactly as on the portal (search/query.py);
+* with ``--alternatives``, variants of the current schema/query (see ALTERNATIVE_RUNS).
 
-``--simulate-department-index`` indexes each entry's department title (extras_govshare_department)
-the way the proposed ``before_dataset_index`` change does; CKAN itself indexes only the
-department's URL name, so without it department names are found only where entries mention them.
+Judgements: ``bench/queries_citizens.yaml`` (default; 200+ queries written from how citizens
+ask, split into a development and a held-out half, see that file) or ``bench/queries_zh.yaml``
+(issue 7's set, ``--queries``). Graded relevance 1-3 per demo entry, plus rules that grade any
+entry (title/department/region/... patterns), so the ideal ranking is known for every query.
+recall@10 = relevant entries (grade >= 1) in the first 10 / min(10, relevant entries);
+nDCG@10 uses gains 2^grade - 1. Tune only with ``--split dev``; score ``heldout`` at the end.
 
-Judgements (bench/queries_zh.yaml): graded relevance 1-3 per demo entry, plus rules that grade
-the real entries (title/department/... patterns), so the ideal ranking is known for every
-query. recall@10 = relevant entries (grade >= 1) in the first 10 / min(10, relevant entries);
-nDCG@10 uses gains 2^grade - 1.
+Latency: every query of the set is sent to ``today`` and ``platform`` in turn, ``--repeat``
+times (default 3), in this one process; the ratio of the median per-query times is printed.
 
 It WIPES the database and the Solr cores it uses (defaults: database govshare_bench_search,
-cores ckan_sq_ckan, ckan_sq_govshare and ckan_sq_govshare_<alternative>, Redis database 8; it
-refuses a database whose name lacks ``bench``). It starts what it needs with the stack's own shell functions (PostgreSQL,
-Redis, Solr must be installed: run ./stack.sh test once). Run from the repository root::
+cores ckan_sq_ckan, ckan_sq_today, ckan_sq_govshare and ckan_sq_govshare_<alternative>, Redis
+database 8; it refuses a database whose name lacks ``bench``). It starts what it needs with the
+stack's own shell functions (PostgreSQL, Redis, Solr must be installed: run ./stack.sh test
+once). Run from the repository root::
 
-    .stack/venv/bin/python bench/search_quality.py             # ~2.5 min: load, index twice, query
-    .stack/venv/bin/python bench/search_quality.py --reuse     # same data: re-index and query
-    .stack/venv/bin/python bench/search_quality.py --reuse --alternatives --misses
+    .stack/venv/bin/python bench/search_quality.py                 # ~10 min: load, index 3x, query
+    .stack/venv/bin/python bench/search_quality.py --reuse         # same data: re-index and query
+    .stack/venv/bin/python bench/search_quality.py --reuse --no-index --split dev --misses
 
-Printed: a markdown table (category, queries, recall@10 and nDCG@10 of each variant), and with
-``--misses`` the queries where ours falls below nDCG 0.9 with the first results.
+Printed: markdown tables (category, queries, recall@10 and nDCG@10 of each run) for each half,
+the queries that return nothing, the latency ratio, and with ``--misses`` the queries where the
+platform falls below nDCG 0.9 with the first results.
 """
 from __future__ import annotations
 
@@ -64,7 +70,8 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
-QUERIES = os.path.join(ROOT, "bench", "queries_zh.yaml")
+QUERIES = os.path.join(ROOT, "bench", "queries_citizens.yaml")
+TODAY_COMMIT = "5115413"  # the last commit before issue 15: "today's" schema and query
 OUR_SCHEMA = os.path.join(ROOT, "stack", "solr", "schema", "govshare-schema.xml")
 REAL_CODE_START = 100001  # resource codes /100001 ... never collide with the demo's /000001 ...
 
@@ -81,8 +88,11 @@ CKAN_PARAMS = {"defType": "dismax", "qf": "name^4 title^4 tags^2 groups^2 text",
 #   title               the query is a substring of the title (CJK bigram phrase, with synonyms)
 #   text                ... of any text of the entry
 #   text_words          all its words anywhere, in any order (smartcn words, with synonyms)
-GOVSHARE_QF = "title_exact^30 resource_code_text^30 name^10 title^4 text^2 text_words"
-GOVSHARE_PARAMS = dict(CKAN_PARAMS, defType="edismax", qf=GOVSHARE_QF)
+TODAY_QF = "title_exact^30 resource_code_text^30 name^10 title^4 text^2 text_words"
+TODAY_PARAMS = dict(CKAN_PARAMS, defType="edismax", qf=TODAY_QF)
+GOVSHARE_QF = TODAY_QF  # the alternatives below vary the schema of issue 7
+GOVSHARE_PARAMS = TODAY_PARAMS
+PLATFORM_PARAMS: dict[str, str] = {}  # the plugin's before_dataset_search decides
 
 # Schema alternatives (--alternatives): our schema changed by (pattern, replacement) pairs and
 # conf files replaced, each in its own core "<ours>_<key>".
@@ -90,10 +100,6 @@ _MAPPING = '<charFilter class="solr.MappingCharFilterFactory" mapping="tradition
 SCHEMA_ALTERNATIVES: dict[str, dict[str, Any]] = {
     "bigram": {"schema": [(r'type="text_zh"', 'type="text_zh_bigram"')]},
     "nosyn": {"files": {"synonyms_zh.txt": "# no synonyms\n"}},
-    "wordsnosyn": {"schema": [(r'\s*<filter class="solr.SynonymGraphFilterFactory" synonyms="synonyms_zh.txt"[^>]*'
-                               r'tokenizerFactory="solr.HMMChineseTokenizerFactory"/>', "")]},
-    "synwords": {"schema": [(r'(<fieldType name="text_zh" [^>]*)autoGeneratePhraseQueries="true"',
-                             r'\1autoGeneratePhraseQueries="false"')]},
     "icut": {"schema": [(re.escape(_MAPPING) + r"(\s*<tokenizer [^>]*>)",
                          r'\1<filter class="solr.ICUTransformFilterFactory" id="Traditional-Simplified"/>')]},
     "not2s": {"schema": [(re.escape(_MAPPING), "")]},
@@ -102,7 +108,8 @@ SCHEMA_ALTERNATIVES: dict[str, dict[str, Any]] = {
 # (label, core: "ckan", "ours" or an alternative's key, params)
 MAIN_RUNS = [
     ("CKAN default", "ckan", CKAN_PARAMS),
-    ("govshare", "ours", GOVSHARE_PARAMS),
+    ("today", "today", TODAY_PARAMS),
+    ("platform", "ours", PLATFORM_PARAMS),
 ]
 ALTERNATIVE_RUNS = [
     ("our schema, CKAN's own query parameters", "ours", CKAN_PARAMS),
@@ -114,11 +121,9 @@ ALTERNATIVE_RUNS = [
     ("dismax instead of edismax (any word of a query word matches)", "ours",
      dict(GOVSHARE_PARAMS, defType="dismax")),
     ("without synonyms", "nosyn", GOVSHARE_PARAMS),
-    ("synonyms on the bigrams only, not on the smartcn words", "wordsnosyn", GOVSHARE_PARAMS),
-    ("synonyms of several smartcn words not as phrases", "synwords", GOVSHARE_PARAMS),
     ("ICU transform filter instead of the character mapping", "icut", GOVSHARE_PARAMS),
     ("no traditional->simplified folding", "not2s", GOVSHARE_PARAMS),
-    ("chosen", "ours", GOVSHARE_PARAMS),
+    ("chosen (issue 7)", "ours", GOVSHARE_PARAMS),
 ]
 
 
@@ -142,7 +147,7 @@ def recall_at(ranked: list[str], grades: dict[str, int], k: int = 10) -> float:
 
 # ───────────────────────────── judgements ─────────────────────────────
 
-RULE_FIELDS = ("title", "notes", "dept", "tags", "open_type", "theme", "code")
+RULE_FIELDS = ("title", "notes", "dept", "tags", "open_type", "theme", "code", "region")
 
 
 def load_queries(path: str) -> list[dict[str, Any]]:
@@ -150,6 +155,7 @@ def load_queries(path: str) -> list[dict[str, Any]]:
         data = yaml.safe_load(f)
     queries = data["queries"]
     for q in queries:
+        q.setdefault("split", "all")
         q.setdefault("rel", {})
         q.setdefault("rules", [])
         for rule in q["rules"]:
@@ -227,7 +233,7 @@ def solr_url(core: str) -> str:
 
 
 def real_rows(path: str, n: int, seed: int) -> list[dict[str, str]]:
-    """``n`` real records (a fixed random sample) as catalogue rows."""
+    """The real records as catalogue rows: all of them (``n`` < 0), or a fixed random sample."""
     sys.path.insert(0, os.path.join(ROOT, "bench"))
     import import_bench  # the record -> govshare entry mapping of the import benchmark
 
@@ -236,10 +242,35 @@ def real_rows(path: str, n: int, seed: int) -> list[dict[str, str]]:
     with open(path, encoding="utf-8") as f:
         records = [json.loads(line) for line in f if line.strip()]
     rnd = random.Random(seed)
-    chosen = [records[i] for i in sorted(rnd.sample(range(len(records)), min(n, len(records))))]
-    names = {import_bench._text(r.get("department"), 100) or "未署名部门" for r in chosen}
-    return [import_bench.entry_row(i, rec, rnd, vocab, {t: t for t in names})
-            for i, rec in enumerate(chosen, start=REAL_CODE_START)]
+    if 0 <= n < len(records):
+        records = [records[i] for i in sorted(rnd.sample(range(len(records)), n))]
+    provinces = {t.zh: t.value for t in vocab.PROVINCES}
+    rows = []
+    for i, rec in enumerate(records, start=REAL_CODE_START):
+        title = placed_department(rec)
+        row = import_bench.entry_row(i, rec, rnd, vocab, {import_bench._text(rec.get("department"), 100)
+                                                           or "未署名部门": title})
+        code = provinces.get(rec.get("province") or "")
+        if code:
+            row["行政区划代码"] = f"{code}0000"
+        rows.append(row)
+    return rows
+
+
+def placed_department(rec: dict[str, Any]) -> str:
+    """The department's title with its place, as a platform holding several portals' catalogues
+    names it: 市统计局 of the 苏州市 portal -> 苏州市统计局, 省教育厅 -> 浙江省教育厅."""
+    title = re.sub(r"^【[^】]*】", "", str(rec.get("department") or "").strip())[:100] or "未署名部门"
+    city, province = rec.get("city") or "", rec.get("province") or ""
+    if title.startswith("市") and city.endswith("市"):
+        return city + title[1:]
+    if title.startswith("州") and city.endswith("州"):
+        return city + title[1:]
+    if title.startswith("省") and province.endswith("省"):
+        return province + title[1:]
+    if title.startswith("自治区") and province.endswith("自治区"):
+        return province + title[3:]
+    return title
 
 
 def load_catalogue(args: argparse.Namespace) -> None:
@@ -251,7 +282,9 @@ def load_catalogue(args: argparse.Namespace) -> None:
     from ckan.lib import search
     from ckan.tests import helpers
 
-    from ckanext.govshare import catalogue_io, demo
+    from ckanext.govshare.demo import loader as demo
+    from ckanext.govshare.catalogue import io as catalogue_io
+    import ckanext.activity.model  # noqa: F401 (its table in the metadata, as in a web process)
 
     t0 = time.perf_counter()
     helpers.reset_db()
@@ -285,24 +318,6 @@ def load_catalogue(args: argparse.Namespace) -> None:
     log(f"catalogue loaded in {time.perf_counter() - t0:.0f} s")
 
 
-def simulate_department_index() -> None:
-    """--simulate-department-index: add the department title to every indexed entry the way
-    the proposed ``before_dataset_index`` change does (CKAN indexes only the department's URL
-    name, so without it 交通局 or 市卫生健康委员会 finds only entries that mention it)."""
-    from ckanext.govshare.search import index as gs_search
-
-    original = gs_search.index_labels
-
-    def index_labels(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        pkg_dict = original(pkg_dict)
-        org = json.loads(pkg_dict.get("data_dict") or "{}").get("organization") or {}
-        if org.get("title") and "extras_govshare_department" not in pkg_dict:
-            pkg_dict["extras_govshare_department"] = org["title"]
-        return pkg_dict
-
-    gs_search.index_labels = index_labels
-
-
 def index_into(core: str) -> None:
     from ckan.lib import search
     from ckan.lib.search.common import SolrSettings
@@ -323,10 +338,14 @@ def catalogue_entries() -> dict[str, dict[str, str]]:
     pkgs = model.Session.query(model.Package).filter(model.Package.state == "active",
                                                      model.Package.type == "dataset")
     orgs = {g.id: g.title for g in model.Session.query(model.Group).filter(model.Group.is_organization)}
+    from ckanext.govshare.search import regions
+
     for pkg in pkgs:
         extras = pkg.extras
+        dept = orgs.get(pkg.owner_org, "")
         entries[pkg.name] = {
-            "title": pkg.title or "", "notes": pkg.notes or "", "dept": orgs.get(pkg.owner_org, ""),
+            "region": " ".join(regions.regions([extras.get("region_code")], [dept])),
+            "title": pkg.title or "", "notes": pkg.notes or "", "dept": dept,
             "tags": " ".join(t.name for t in pkg.get_tags()),
             "open_type": extras.get("open_type", ""), "theme": extras.get("theme", ""),
             "code": extras.get("resource_code", ""),
@@ -343,9 +362,23 @@ def run_queries(core: str, params: dict[str, str], queries: list[dict[str, Any]]
     out = []
     for q in queries:
         data = dict(params, q=q["q"], rows=10, fl="name", include_private=True)
+        t0 = time.perf_counter()
         result = tk.get_action("package_search")({"user": site, "ignore_auth": True}, data)
-        out.append(Ranking([r["name"] for r in result["results"]], result["count"]))
+        ranking = Ranking([r["name"] for r in result["results"]], result["count"])
+        ranking.seconds = time.perf_counter() - t0
+        out.append(ranking)
     return out
+
+
+def latency(cores: dict[str, str], queries: list[dict[str, Any]], repeat: int) -> tuple[float, float]:
+    """Median time of one package_search (seconds) on today's search and on the platform's,
+    each query sent to both in turn, ``repeat`` times."""
+    times: dict[str, list[float]] = {"today": [], "platform": []}
+    for _ in range(repeat):
+        for q in queries:
+            for label, key, params in MAIN_RUNS[1:]:
+                times[label].append(run_queries(cores[key], params, [q])[0].seconds)
+    return statistics.median(times["today"]), statistics.median(times["platform"])
 
 
 class Ranking(list):
@@ -354,6 +387,7 @@ class Ranking(list):
     def __init__(self, names: list[str], count: int):
         super().__init__(names)
         self.count = count
+        self.seconds = 0.0
 
 
 # ───────────────────────────── report ─────────────────────────────
@@ -397,24 +431,43 @@ def alternatives_report(queries: list[dict[str, Any]], grades: list[dict[str, in
     return "\n".join(lines)
 
 
+def today_schema() -> str:
+    """The schema and the files next to it as they were at TODAY_COMMIT (git show, read-only)."""
+    folder = tempfile.mkdtemp(prefix="govshare-sq-today-")
+    base = "stack/solr/schema"
+    names = subprocess.run(["git", "-C", ROOT, "ls-tree", "--name-only", f"{TODAY_COMMIT}:{base}"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    for name in names:
+        text = subprocess.run(["git", "-C", ROOT, "show", f"{TODAY_COMMIT}:{base}/{name}"],
+                              check=True, capture_output=True, text=True).stdout
+        with open(os.path.join(folder, "schema.xml" if name.endswith(".xml") else name), "w",
+                  encoding="utf-8") as f:
+            f.write(text)
+    return os.path.join(folder, "schema.xml")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ckan-ini", default=os.path.join(ROOT, "test.ini"))
     parser.add_argument("--queries", default=QUERIES)
     parser.add_argument("--records", default=RECORDS)
-    parser.add_argument("--real", type=int, default=1000, help="real records to add (0: demo only)")
+    parser.add_argument("--real", type=int, default=-1,
+                        help="real records to add: -1 all (default), 0 none, N a fixed sample")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--db", default="govshare_bench_search")
     parser.add_argument("--redis-db", default="8")
     parser.add_argument("--core-ckan", default="ckan_sq_ckan")
+    parser.add_argument("--core-today", default="ckan_sq_today")
     parser.add_argument("--core-ours", default="ckan_sq_govshare")
     parser.add_argument("--schema", default=OUR_SCHEMA, help="our schema.xml")
+    parser.add_argument("--split", choices=["dev", "heldout", "both"], default="both",
+                        help="which half of the judged set to score (tune on dev only)")
+    parser.add_argument("--repeat", type=int, default=3, help="latency: rounds over the queries")
     parser.add_argument("--reuse", action="store_true", help="keep the database from the last run")
-    parser.add_argument("--no-index", action="store_true", help="keep both indexes from the last run")
-    parser.add_argument("--simulate-department-index", action="store_true",
-                        help="index department titles as the proposed search.py change would")
+    parser.add_argument("--no-index", action="store_true", help="keep the indexes from the last run")
+    parser.add_argument("--only-ours", action="store_true", help="re-index only the platform's core")
     parser.add_argument("--alternatives", action="store_true", help="also the measured alternatives")
-    parser.add_argument("--misses", action="store_true", help="list the queries ours gets wrong")
+    parser.add_argument("--misses", action="store_true", help="list the queries the platform gets wrong")
     parser.add_argument("--json", help="write per-query results to this file")
     args = parser.parse_args()
 
@@ -422,9 +475,11 @@ def main() -> int:
         print("refusing to wipe a database whose name does not contain 'bench'", file=sys.stderr)
         return 2
     queries = load_queries(args.queries)
+    if args.split != "both":
+        queries = [q for q in queries if q["split"] in (args.split, "all")]
     runs_wanted = MAIN_RUNS + (ALTERNATIVE_RUNS if args.alternatives else [])
-    cores = {"ckan": args.core_ckan, "ours": args.core_ours}
-    schemas = {args.core_ckan: "ckan", args.core_ours: args.schema}
+    cores = {"ckan": args.core_ckan, "today": args.core_today, "ours": args.core_ours}
+    schemas = {args.core_ckan: "ckan", args.core_today: today_schema(), args.core_ours: args.schema}
     for _, key, _ in runs_wanted:
         if key not in cores:
             cores[key] = f"{args.core_ours}_{key}"
@@ -441,14 +496,12 @@ def main() -> int:
 
     app = make_app(load_config(args.ckan_ini))
     with app._wsgi_app.test_request_context():
-        from ckanext.govshare import demo
+        from ckanext.govshare.demo import loader as demo
 
         if not args.reuse:
             load_catalogue(args)
-        if args.simulate_department_index:
-            simulate_department_index()
         if not args.no_index:
-            for core in schemas:
+            for core in ([args.core_ours] if args.only_ours else schemas):
                 index_into(core)
         entries = catalogue_entries()
         grades = [grades_for(q, entries) for q in queries]
@@ -462,33 +515,50 @@ def main() -> int:
         for label, key, params in runs_wanted:
             runs[label] = run_queries(cores[key], params, queries)
         elapsed = time.perf_counter() - t0
+        t_today, t_platform = latency(cores, queries, args.repeat) if args.repeat else (0.0, 0.0)
         demo_names = {d["name"] for d in demo.read()["datasets"]}
 
     real = len(set(entries) - demo_names)
-    print(f"{len(queries)} judged queries over {len(entries)} entries "
-          f"({len(entries) - real} demo, {real} real"
-          f"{'; department titles indexed as proposed' if args.simulate_department_index else ''}); "
+    print(f"{len(queries)} judged queries ({os.path.relpath(args.queries, ROOT)}) over {len(entries)} entries "
+          f"({len(entries) - real} demo, {real} real); "
           f"{sum(len(r) for r in runs.values())} package_search calls in {elapsed:.1f} s\n")
-    print(report(queries, grades, OrderedDict((label, runs[label]) for label, _, _ in MAIN_RUNS)))
-    print("\nentries found per query (median): " + ", ".join(
+    main_runs = OrderedDict((label, runs[label]) for label, _, _ in MAIN_RUNS)
+    for half in ("dev", "heldout", "all"):
+        idx = [i for i, q in enumerate(queries) if half == "all" or q["split"] == half]
+        if not idx or (half == "all" and len(idx) == len(
+                [i for i, q in enumerate(queries) if q["split"] in ("dev", "heldout")]) == 0):
+            continue
+        title = {"dev": "development half", "heldout": "held-out half", "all": "whole set"}[half]
+        print(f"### {title} ({len(idx)} queries)\n")
+        print(report([queries[i] for i in idx], [grades[i] for i in idx],
+                     OrderedDict((k, [v[i] for i in idx]) for k, v in main_runs.items())))
+        print()
+    print("entries found per query (median): " + ", ".join(
         f"{label} {statistics.median(r.count for r in runs[label]):.0f}" for label, _, _ in MAIN_RUNS))
+    for label, _, _ in MAIN_RUNS:
+        empty = [q["q"] for q, r in zip(queries, runs[label]) if r.count == 0]
+        print(f"queries returning nothing, {label}: {len(empty)}" + (f" ({', '.join(empty)})" if empty else ""))
+    if args.repeat:
+        print(f"\nlatency (median package_search, {args.repeat} rounds, interleaved): today "
+              f"{t_today * 1000:.1f} ms, platform {t_platform * 1000:.1f} ms, ratio "
+              f"{t_platform / t_today:.2f}x")
     if args.alternatives:
         print("\nAlternatives measured (nDCG@10; same data, same queries):\n")
         print(alternatives_report(queries, grades, OrderedDict(
             (label, runs[label]) for label, _, _ in ALTERNATIVE_RUNS)))
 
     if args.misses:
-        print("\nqueries where govshare's nDCG@10 < 0.9:")
+        print("\nqueries where the platform's nDCG@10 < 0.9:")
         for i, q in enumerate(queries):
-            score = ndcg_at(runs["govshare"][i], grades[i])
+            score = ndcg_at(runs["platform"][i], grades[i])
             if score < 0.9:
-                top = ", ".join(f"{n}({grades[i].get(n, 0)})" for n in runs["govshare"][i][:5])
-                want = ", ".join(f"{n}({g})" for n, g in sorted(grades[i].items(), key=lambda x: -x[1])[:5])
-                print(f"- [{q['cat']}] {q['q']}: nDCG {score:.2f}, ckan "
-                      f"{ndcg_at(runs['CKAN default'][i], grades[i]):.2f}; top: {top}; want: {want}")
+                top = ", ".join(f"{entries[n]['title'][:18]}({grades[i].get(n, 0)})" for n in runs["platform"][i][:5])
+                want = ", ".join(f"{entries[n]['title'][:18]}({g})" for n, g in sorted(grades[i].items(), key=lambda x: -x[1])[:4])
+                print(f"- [{q['split']}/{q['cat']}] {q['q']}: nDCG {score:.2f} (found {runs['platform'][i].count}), "
+                      f"today {ndcg_at(runs['today'][i], grades[i]):.2f}; top: {top}; want ({len(grades[i])}): {want}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump([{"q": q["q"], "cat": q["cat"], "grades": grades[i],
+            json.dump([{"q": q["q"], "cat": q["cat"], "split": q["split"], "grades": grades[i],
                         "results": {k: v[i] for k, v in runs.items()}}
                        for i, q in enumerate(queries)], f, ensure_ascii=False, indent=1)
     return 0
