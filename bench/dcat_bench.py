@@ -58,7 +58,7 @@ from typing import Any, Iterator
 RECORDS = os.path.join(os.environ.get("GOVSHARE_SHARED") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared"), "data", "real-catalogue", "records.jsonl")
 # default: ckanext-dcat's DCAT-AP 3 profile; govshare: what the catalogue endpoints run for the
-# configured "euro_dcat_ap_3 govshare" (profiles.profile_names(): the govshare profile, which
+# configured "euro_dcat_ap_3 govshare" (dcat/catalogue.profile_names(): the govshare profile, which
 # contains DCAT-AP 3, in one pass)
 PROFILES = {"default": ["euro_dcat_ap_3"], "govshare": ["govshare"]}
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
@@ -228,7 +228,7 @@ def _serialize_pages(templates: list[dict[str, Any]], n: int, rows: int, profile
                      timed: bool) -> dict[str, Any]:
     from ckanext.dcat.processors import RDFSerializer
 
-    from ckanext.govshare.dcat import profile as gp
+    from ckanext.govshare.dcat import catalogue as gp
 
     times: list[float] = []
     cpu: list[float] = []
@@ -322,7 +322,7 @@ def part_paging(args: argparse.Namespace, app: Any) -> list[dict[str, Any]]:
     from ckanext.dcat.processors import RDFParser
     from ckanext.dcat.utils import read_catalog_page
 
-    from ckanext.govshare import views
+    from ckanext.govshare.dcat import views
 
     print(f"(b) creating a real catalogue of {args.real} entries", file=sys.stderr)
     t_load = load_catalogue(args.real, args.seed)

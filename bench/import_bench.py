@@ -200,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
     from ckan.tests import helpers
 
     from ckanext.govshare import vocab
-    from ckanext.govshare.catalogue import io as catalogue_io
+    from ckanext.govshare.catalogue import columns as catalogue_columns
+    from ckanext.govshare.catalogue import importer, spreadsheet
 
     def fresh() -> str:
         """Empty database (core tables + plugin migrations) and index; departments and a
@@ -225,12 +226,12 @@ def run(args: argparse.Namespace) -> int:
     headers = list(dict.fromkeys(h for r in rows for h in r))
     tmp = tempfile.mkdtemp(prefix="govshare-bench-")
     path = os.path.join(tmp, f"catalogue.{args.format}")
-    cols = {c.header: c for c in catalogue_io.columns()}
+    cols = {c.header: c for c in catalogue_columns.columns()}
     cells = [[r.get(h, "") for h in headers] for r in rows]
     if args.format == "xlsx":
-        catalogue_io._write_xlsx(path, [cols[h] for h in headers], cells, with_help=False)
+        spreadsheet.write_xlsx(path, [cols[h] for h in headers], cells, with_help=False)
     else:
-        catalogue_io._write_csv(path, [cols[h] for h in headers], cells)
+        spreadsheet.write_csv(path, [cols[h] for h in headers], cells)
     print(f"{args.n} entries from {len(records)} records, {len(departments)} departments; "
           f"file {path} ({os.path.getsize(path) // 1024} KiB)", file=sys.stderr)
 
@@ -241,14 +242,14 @@ def run(args: argparse.Namespace) -> int:
     # (a) the importer
     user = fresh()
     start = time.perf_counter()
-    result = catalogue_io.import_catalogue(path, user=user, progress=progress)
+    result = importer.import_catalogue(path, user=user, progress=progress)
     t_import = time.perf_counter() - start
     assert result.created == args.n and result.index_error is None, result
     print(f"(a) catalogue import:        {t_import:8.1f} s", file=sys.stderr)
 
     # (c) the same file again: all unchanged
     start = time.perf_counter()
-    again = catalogue_io.import_catalogue(path, user=user)
+    again = importer.import_catalogue(path, user=user)
     t_reimport = time.perf_counter() - start
     assert again.unchanged == args.n, again
     indexed = tk.get_action("package_search")({"ignore_auth": True},
@@ -258,10 +259,10 @@ def run(args: argparse.Namespace) -> int:
 
     # (b) plain package_create loop on the same data dicts (parsed outside the timing)
     user = fresh()
-    table = catalogue_io.read_table(path)
-    parsed, problems = catalogue_io._parse_rows(table, list(cols.values()))
+    table = spreadsheet.read_table(path)
+    parsed, problems = importer._parse_rows(table, list(cols.values()))
     assert not problems and not any(r.errors for r in parsed)
-    dicts = [catalogue_io._new(r) for r in parsed]
+    dicts = [importer._new(r) for r in parsed]
     create = tk.get_action("package_create")
     start = time.perf_counter()
     for k, data in enumerate(dicts, start=1):

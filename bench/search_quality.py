@@ -5,7 +5,7 @@ platform's search now, on a judged set of Chinese queries, reporting recall@10 a
 category, per half of the set (development / held-out) and overall, and the query latency of
 the new search relative to today's.
 
-The catalogue: the demo catalogue (ckanext/govshare/data/demo_catalogue.yaml, 28 entries, loaded
+The catalogue: the demo catalogue (ckanext/govshare/demo/demo_catalogue.yaml, 28 entries, loaded
 with the demo loader) plus ALL 2,999 real published entries of ``../shared/data/real-catalogue/
 records.jsonl`` (``--real N`` takes a fixed sample of N instead), mapped onto the govshare schema
 as bench/import_bench.py does and imported with the catalogue importer. Two additions to that
@@ -283,7 +283,9 @@ def load_catalogue(args: argparse.Namespace) -> None:
     from ckan.tests import helpers
 
     from ckanext.govshare.demo import loader as demo
-    from ckanext.govshare.catalogue import io as catalogue_io
+    from ckanext.govshare.catalogue import columns as catalogue_columns
+    from ckanext.govshare.catalogue import importer, spreadsheet
+    from ckanext.govshare.catalogue.errors import CatalogueInvalid
     import ckanext.activity.model  # noqa: F401 (its table in the metadata, as in a web process)
 
     t0 = time.perf_counter()
@@ -302,12 +304,12 @@ def load_catalogue(args: argparse.Namespace) -> None:
             tk.get_action("organization_create")({"user": site}, {"name": f"dept-{k:04d}", "title": title})
         model.Session.remove()
         headers = list(dict.fromkeys(h for r in rows for h in r))
-        cols = {c.header: c for c in catalogue_io.columns()}
+        cols = {c.header: c for c in catalogue_columns.columns()}
         path = os.path.join(tempfile.mkdtemp(prefix="govshare-sq-"), "catalogue.csv")
-        catalogue_io._write_csv(path, [cols[h] for h in headers], [[r.get(h, "") for h in headers] for r in rows])
+        spreadsheet.write_csv(path, [cols[h] for h in headers], [[r.get(h, "") for h in headers] for r in rows])
         try:
-            result = catalogue_io.import_catalogue(path, user=site)
-        except catalogue_io.CatalogueInvalid as e:
+            result = importer.import_catalogue(path, user=site)
+        except CatalogueInvalid as e:
             raise SystemExit(f"the real sample did not import: {e}: " + "; ".join(
                 str(p) for p in e.errors[:10]))
         assert result.created == len(rows) and result.index_error is None, result

@@ -33,6 +33,8 @@ demo_config() {
     "scheming.presets = ckanext.scheming:presets.json ckanext.govshare.schemas:presets.yaml" \
     "scheming.dataset_fallback = false" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare" \
+    "ckanext.dcat.enable_rdf_endpoints = false" \
+    "ckanext.dcat.enable_content_negotiation = false" \
     "ckan.locale_default = zh_Hans_CN" \
     "ckan.locale_order = zh_Hans_CN en" \
     "ckan.locales_offered = zh_Hans_CN en" \

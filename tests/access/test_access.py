@@ -269,6 +269,8 @@ UNRELATED_ACTIONS = {
     "dashboard_new_activities_count", "scheming_dataset_schema_list", "scheming_dataset_schema_show",
     "scheming_organization_schema_list", "scheming_organization_schema_show", "scheming_group_schema_list",
     "scheming_group_schema_show", "govshare_vocabulary_list", "dcat_catalog_search",
+    # the deadline policies and the empty catalogue template are public texts, no entry's
+    "govshare_deadline_policy_show", "govshare_catalogue_template",
 }
 # Read actions that hand out entries/resources/activities: filtered by the access layer
 # (hooks in plugin.py, chained auth in access/auth.py, chained actions in access/actions.py)
@@ -282,10 +284,16 @@ FILTERED_ACTIONS = {
     "recently_changed_packages_activity_list", "activity_show", "activity_data_show", "activity_diff",
     "dcat_dataset_show", "dcat_catalog_show", "dcat_datasets_list", "govshare_grant_list",
     "datastore_search", "datastore_info",
+    # suggestions come from package_search in the caller's own context
+    # (tests/search/test_suggest.py: a withheld title is never suggested to the public)
+    "govshare_search_suggest",
 }
 # Read actions over one's own records (applications: the applicant and the providing
-# department only; tests/logic/test_application.py proves who may read them).
-OWN_RECORD_ACTIONS = {"govshare_application_show", "govshare_application_list", "govshare_application_event_list"}
+# department only, tests/applications/test_actions.py; a department's catalogue export: its
+# administrators only, tests/catalogue/test_actions.py; the ten-year logs: sysadmins only,
+# tests/oversight/test_log_api.py).
+OWN_RECORD_ACTIONS = {"govshare_application_show", "govshare_application_list", "govshare_application_event_list",
+                      "govshare_catalogue_export", "govshare_log_list"}
 
 
 @pytest.mark.usefixtures("with_plugins")

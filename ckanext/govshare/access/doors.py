@@ -33,7 +33,7 @@ ENTRY_ENDPOINTS = {
     "dataset.follow", "dataset.unfollow", "resource.read", "dataset_resource.read",
     "resource.views", "dataset_resource.views",
     "activity.package_activity", "activity.package_changes",
-    "dcat.read_dataset",
+    "govshare_dcat.dataset",
 } | DATA_ENDPOINTS
 # Editing routes about one entry: they answer 403 to those who may see the entry, but must
 # answer 404 — exactly as for an entry that does not exist — to those who may not, and CKAN

@@ -8,230 +8,46 @@ works either after it (``ckanext.dcat.rdf.profiles = euro_dcat_ap_3 govshare``) 
 an earlier profile wrote for them is replaced — everything else (keywords, modification
 dates, sizes …) is left to the DCAT-AP 3 profile.
 
-Below the profile: the URLs the output points to (one function each, read from config),
-the SKOS form of the vocabularies of ``vocab.py``, and the catalogue pages a harvester
-follows (keyset paging, see :func:`catalogue_page`).
+Beside the profile: the URIs and URLs the output points to (``uris.py``), the SKOS form of
+the vocabularies (``skos.py``), the catalogue pages a harvester follows and the public/share
+switch (``catalogue.py``), and the web routes (``views.py``).
 
-Access (``access.py`` decides): the public catalogue is built for an anonymous user, so it
+Access (``access/rules.py`` decides): the public catalogue is built for an anonymous user, so it
 holds only 无条件开放 / 有条件开放 entries with data locations withheld where the public may
 not have them; on top of that this profile never gives a download URL for an entry that is
 not unconditionally open — its distributions point to the application page instead
-(chongqing-2018 §22, §24). The share catalogue (``scope="share"``) is built for a
+(chongqing-2018 §22, §24). The share catalogue (``catalogue.scope("share")``) is built for a
 department user and adds the share attributes (chongqing-2018 §16, §19).
 """
 from __future__ import annotations
 
-import base64
-import contextlib
-import contextvars
-import datetime
 import json
 import re
-from typing import Any, Iterator, Optional
-from urllib.parse import quote, unquote, urlencode
+from typing import Any, Optional
+from urllib.parse import quote
 
-from dateutil.parser import parse as parse_date
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT, SPDX, VCARD, CleanedURIRef
+from ckanext.dcat.profiles.base import namespaces
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
-from ckanext.dcat.utils import CONTENT_TYPES, catalog_uri, resource_uri
+from ckanext.dcat.utils import resource_uri
 
 from ckanext.govshare import vocab
 from ckanext.govshare.access import rules as access
+from ckanext.govshare.dcat import catalogue
+from ckanext.govshare.dcat.skos import EU_THEME_SCHEME, add_concept, add_eu_theme
+from ckanext.govshare.dcat.uris import (
+    FILE_TYPE_FORMATS, CSVW, ELI, EU_FILE_TYPE, FILE_TYPES, GOVSHARE, IANA_MEDIA_TYPES, ITEM_DATATYPES,
+    LANG_ZHO, application_url, base_uri, concept_value, dataset_name_of, platform_dataset_url,
+    portal_dataset_url, resource_code_of, resource_code_uri, site_url, term_by_uri, vocabulary_uri)
 from ckanext.govshare.vocab import licences
-from ckanext.dcat.profiles.base import namespaces
 
 __all__ = ["GovshareDCATAP3Profile"]
 
-# Terms of govshare's own (share attributes and catalogue fields DCAT has no property for),
-# documented in docs/dcat.md.
-GOVSHARE = Namespace("https://github.com/govshare/ckanext-govshare/blob/main/docs/dcat.md#")
-CSVW = Namespace("http://www.w3.org/ns/csvw#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-
-LANG_ZHO = URIRef("http://publications.europa.eu/resource/authority/language/ZHO")
-EU_THEME_SCHEME = URIRef(vocab.EU_THEME.rstrip("/"))
-EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
-
-# Labels of the EU data themes the vocabulary points to (skos:Concept needs a prefLabel).
-EU_THEME_LABELS = {
-    "AGRI": "Agriculture, fisheries, forestry and food", "ECON": "Economy and finance",
-    "EDUC": "Education, culture and sport", "ENER": "Energy", "ENVI": "Environment",
-    "GOVE": "Government and public sector", "HEAL": "Health",
-    "INTR": "International issues", "JUST": "Justice, legal system and public safety",
-    "REGI": "Regions and cities", "SOCI": "Population and society",
-    "TECH": "Science and technology", "TRAN": "Transport",
-}
-
-# Resource formats (CKAN's free ``format`` field, upper-cased) → EU file-type authority code.
-# Candidate for vocab.py next to FORMAT_SUBTYPES.
-FILE_TYPES = {
-    "CSV": "CSV", "TSV": "TSV", "XLS": "XLS", "XLSX": "XLSX", "ODS": "ODS", "JSON": "JSON",
-    "GEOJSON": "GEOJSON", "JSON-LD": "JSON_LD", "JSONLD": "JSON_LD", "XML": "XML", "RDF": "RDF",
-    "TTL": "RDF_TURTLE", "PDF": "PDF", "DOC": "DOC", "DOCX": "DOCX", "ODT": "ODT", "RTF": "RTF",
-    "PPT": "PPT", "PPTX": "PPTX", "HTML": "HTML", "TXT": "TXT", "ZIP": "ZIP", "RAR": "RAR",
-    "TAR": "TAR", "GZIP": "GZIP", "7Z": "7Z", "SHP": "SHP", "KML": "KML", "GML": "GML",
-    "PNG": "PNG", "JPG": "JPEG", "JPEG": "JPEG", "GIF": "GIF", "SVG": "SVG", "TIFF": "TIFF",
-    "MP4": "MPEG4", "MP3": "MP3", "DBF": "DBF", "MDB": "MDB", "SQL": "SQL",
-    "WMS": "WMS_SRVC", "OGC WMS": "WMS_SRVC", "WFS": "WFS_SRVC", "OGC WFS": "WFS_SRVC",
-}
-_FILE_TYPE_FORMAT = {code: fmt for fmt, code in reversed(list(FILE_TYPES.items()))}
-
-# 信息项数据类型 → XML Schema datatype (csvw:datatype); the exact type travels as a concept.
-ITEM_DATATYPES = {
-    "C": XSD.string, "N": XSD.decimal, "Y": XSD.decimal, "D": XSD.date, "T": XSD.dateTime,
-    "L": XSD.boolean, "M": XSD.string, "G": XSD.anyAtomicType, "B": XSD.double,
-    "I": XSD.integer, "F": XSD.float,
-}
-
-# What the catalogue says about itself when the site has no description.
-DEFAULT_DESCRIPTION = {
-    "zh": "政务信息资源开放目录：无条件开放和有条件开放的政务信息资源（重庆市政务信息资源共享开放管理办法第二十二条）。",
-    "en": "Open catalogue of government information resources: unconditionally and conditionally open resources.",
-}
-SHARE_DESCRIPTION = {
-    "zh": "政务信息资源共享目录：向政务部门无条件共享和有条件共享的政务信息资源，含共享类型、条件和方式。",
-    "en": "Share catalogue of government information resources for government departments, with their share attributes.",
-}
-
-# Which catalogue the profile writes: "public" (the open catalogue) or "share" (for a
-# department user). Set by :func:`catalogue_page` only; dataset dicts cannot switch it.
-_SCOPE: contextvars.ContextVar[str] = contextvars.ContextVar("govshare_dcat_scope", default="public")
-
-
-@contextlib.contextmanager
-def scope(name: str) -> Iterator[None]:
-    token = _SCOPE.set(name)
-    try:
-        yield
-    finally:
-        _SCOPE.reset(token)
-
-
-# --- URLs (one place each) ------------------------------------------------------------------
-
-def _site_url() -> str:
-    return (tk.config.get("ckan.site_url") or "").rstrip("/")
-
-
-def _base_uri() -> str:
-    return catalog_uri().rstrip("/")
-
-
-def _fill(pattern: str, pkg: dict[str, Any], **extra: str) -> str:
-    values = {
-        "site_url": _site_url(),
-        "portal_url": (tk.config.get("ckanext.govshare.portal_url") or "").rstrip("/"),
-        "name": quote(str(pkg.get("name") or pkg.get("id") or ""), safe=""),
-        "id": quote(str(pkg.get("id") or ""), safe=""),
-        "resource_code": quote(str(pkg.get("resource_code") or ""), safe="/"),
-        **extra,
-    }
-    return pattern.format(**values)
-
-
-def portal_dataset_url(pkg: dict[str, Any]) -> str:
-    """The entry's page on the municipal portal: dcat:landingPage (chongqing-2018 §21)."""
-    return _fill(tk.config.get("ckanext.govshare.portal_dataset_url_pattern")
-                 or "{portal_url}/data/{name}", pkg)
-
-
-def platform_dataset_url(pkg: dict[str, Any]) -> str:
-    """The entry's page on this platform: foaf:page."""
-    return _fill("{site_url}/dataset/{name}", pkg)
-
-
-def application_url(pkg: dict[str, Any], kind: str = "open") -> str:
-    """Where to apply for an entry's data: ``open`` (citizens, chongqing-2018 §24) or
-    ``share`` (departments, chongqing-2018 §19). The dcat:accessURL of distributions
-    whose data is not handed out directly."""
-    return _fill(tk.config.get("ckanext.govshare.application_url_pattern")
-                 or "{site_url}/dataset/{name}/apply?kind={kind}", pkg, kind=kind)
-
-
-def resource_code_uri(code: str) -> str:
-    """A URI for a resource code (信息资源代码); resolves to the entry with that code."""
-    return f"{_base_uri()}/govshare/code/{quote(code.strip(), safe='/')}"
-
-
-def vocabulary_uri(name: str) -> str:
-    """A vocabulary of vocab.py as a skos:ConceptScheme (served by /govshare/vocabulary/<name>)."""
-    return f"{_base_uri()}/govshare/vocabulary/{name}"
-
-
-def concept_uri(name: str, value: str) -> str:
-    return f"{vocabulary_uri(name)}#{quote(value, safe='')}"
-
-
-_CODE_URI_RE = re.compile(r"/govshare/code/(?P<code>.+)$")
-_CONCEPT_RE = re.compile(r"/govshare/vocabulary/(?P<vocab>[a-z_]+)#(?P<value>.+)$")
-_DATASET_PAGE_RE = re.compile(r"/dataset/(?P<name>[^/?#]+)/?$")
-
-
-def _concept_value(uri: Any, name: str) -> Optional[str]:
-    match = _CONCEPT_RE.search(str(uri)) if isinstance(uri, URIRef) else None
-    if match and match.group("vocab") == name:
-        value = unquote(match.group("value"))
-        return value if value in vocab.get(name) else None
-    return None
-
-
-def _term_by_uri(voc: vocab.Vocabulary, uri: Any) -> Optional[vocab.Term]:
-    return next((t for t in voc if t.uri and str(uri) == t.uri), None)
-
-
-# --- SKOS form of the vocabularies -----------------------------------------------------------
-
-def add_concept(g: Graph, name: str, value: str) -> Optional[URIRef]:
-    """The concept of ``value`` in vocabulary ``name``, described in ``g`` (once)."""
-    term = vocab.get(name).get(value)
-    if term is None:
-        return None
-    ref = URIRef(concept_uri(name, value))
-    if (ref, RDF.type, SKOS.Concept) not in g:
-        voc = vocab.get(name)
-        scheme = URIRef(vocabulary_uri(name))
-        g.add((ref, RDF.type, SKOS.Concept))
-        g.add((ref, SKOS.prefLabel, Literal(term.zh, lang="zh")))
-        g.add((ref, SKOS.prefLabel, Literal(term.en, lang="en")))
-        g.add((ref, SKOS.notation, Literal(term.value)))
-        g.add((ref, SKOS.inScheme, scheme))
-        if (scheme, RDF.type, SKOS.ConceptScheme) not in g:
-            g.add((scheme, RDF.type, SKOS.ConceptScheme))
-            g.add((scheme, DCT.title, Literal(voc.zh, lang="zh")))
-            g.add((scheme, DCT.title, Literal(voc.en, lang="en")))
-        if term.uri and term.uri.startswith(vocab.EU_THEME):
-            g.add((ref, SKOS.broadMatch, add_eu_theme(g, term.uri)))
-    return ref
-
-
-def add_eu_theme(g: Graph, uri: str) -> URIRef:
-    ref = URIRef(uri)
-    if (ref, RDF.type, SKOS.Concept) not in g:
-        g.add((ref, RDF.type, SKOS.Concept))
-        g.add((ref, SKOS.prefLabel, Literal(EU_THEME_LABELS.get(uri.rsplit("/", 1)[-1], uri), lang="en")))
-        g.add((ref, SKOS.inScheme, EU_THEME_SCHEME))
-    return ref
-
-
-def vocabulary_graph(name: str) -> Graph:
-    """One vocabulary as a SKOS concept scheme (KeyError when there is none)."""
-    voc = vocab.get(name)
-    g = Graph()
-    g.bind("skos", SKOS)
-    g.bind("dct", DCT)
-    for term in voc:
-        add_concept(g, name, term.value)
-    return g
-
-
-# --- the profile ---------------------------------------------------------------------------------
 
 def _lit(value: Any, lang: Optional[str] = None) -> Optional[Literal]:
     text = str(value).strip() if value not in (None, "") else ""
@@ -313,7 +129,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
 
     def _dataset(self, pkg: dict[str, Any], ref: URIRef) -> None:
         g = self.g
-        share = _SCOPE.get() == "share"
+        share = catalogue.is_share()
         open_type = access.open_type(pkg)
 
         self._set(ref, DCT.title, _lit(pkg.get("title"), "zh"), _lit(pkg.get("title_en"), "en"))
@@ -379,11 +195,11 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         # one per provider code: an entry may carry a code other than its department's.
         code = str(pkg.get("provider_code") or "").strip()
         suffix = f"agent-{quote(code, safe='')}" if code else "agent"
-        agent = URIRef(f"{_base_uri()}/organization/{org.get('id') or org.get('name')}#{suffix}")
+        agent = URIRef(f"{base_uri()}/organization/{org.get('id') or org.get('name')}#{suffix}")
         if (agent, RDF.type, FOAF.Agent) not in self.g:
             self.g.add((agent, RDF.type, FOAF.Agent))
             self.g.add((agent, FOAF.name, Literal(name, lang="zh")))
-            self.g.add((agent, FOAF.homepage, URIRef(f"{_site_url()}/organization/{org.get('name') or org.get('id')}")))
+            self.g.add((agent, FOAF.homepage, URIRef(f"{site_url()}/organization/{org.get('name') or org.get('id')}")))
             if code:
                 self.g.add((agent, DCT.identifier, Literal(code)))
         return agent
@@ -505,8 +321,8 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         self.g.add((node, RDFS.label, Literal(fmt)))
         return node
 
-    def _distribution(self, pkg: dict[str, Any], res: dict[str, Any], statement: Optional[BNode],
-                      schema: Optional[BNode], share: bool, open_type: str) -> None:
+    def _distribution(self, pkg: dict[str, Any], res: dict[str, Any], statement: Optional[URIRef],
+                      schema: Optional[URIRef], share: bool, open_type: str) -> None:
         g = self.g
         if not res.get("package_id") and pkg.get("id"):
             res = dict(res, package_id=pkg["id"])
@@ -567,24 +383,24 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
                 g.bind(prefix, namespace)
             g.add((catalog_ref, RDF.type, DCAT.Catalog))
         g.bind("govshare", GOVSHARE)
-        share = _SCOPE.get() == "share"
+        share = catalogue.is_share()
         title = catalog.get("title") or tk.config.get("ckan.site_title") or "CKAN"
         self._set(catalog_ref, DCT.title, Literal(title, lang="zh"))
         description = catalog.get("description") or tk.config.get("ckan.site_description")
-        texts = SHARE_DESCRIPTION if share else DEFAULT_DESCRIPTION
+        texts = catalogue.SHARE_DESCRIPTION if share else catalogue.DEFAULT_DESCRIPTION
         self._set(catalog_ref, DCT.description, *(
             [Literal(description, lang="zh")] if description
             else [Literal(texts["zh"], lang="zh"), Literal(texts["en"], lang="en")]))
-        portal = (tk.config.get("ckanext.govshare.portal_url") or _site_url()).rstrip("/")
+        portal = (tk.config.get("ckanext.govshare.portal_url") or site_url()).rstrip("/")
         # the catalogue's home is the municipal portal (chongqing-2018 §21)
         self._set(catalog_ref, FOAF.homepage, self._typed(URIRef(catalog.get("homepage") or portal), FOAF.Document))
         self._set(catalog_ref, DCT.language, self._typed(LANG_ZHO, DCT.LinguisticSystem))
-        publisher = URIRef(f"{_base_uri()}#publisher")
+        publisher = URIRef(f"{base_uri()}#publisher")
         if (publisher, RDF.type, FOAF.Agent) not in g:
             g.add((publisher, RDF.type, FOAF.Agent))
             g.add((publisher, FOAF.name, Literal(
                 tk.config.get("ckanext.govshare.catalog_publisher") or title, lang="zh")))
-            g.add((publisher, FOAF.homepage, URIRef(_site_url() or portal)))
+            g.add((publisher, FOAF.homepage, URIRef(site_url() or portal)))
         self._set(catalog_ref, DCT.publisher, publisher)
         self._drop(catalog_ref, DCT.modified)
         if catalog.get("modified"):
@@ -624,24 +440,24 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             d["resource_code"] = str(identifier)
             d["classification_code"] = str(identifier).split("/")[0]
         for page in g.objects(dataset_ref, FOAF.page):
-            match = _DATASET_PAGE_RE.search(str(page))
-            if match:
-                d["name"] = unquote(match.group("name"))
+            name = dataset_name_of(page)
+            if name:
+                d["name"] = name
         for obj in g.objects(dataset_ref, DCT.accessRights):
-            term = _term_by_uri(vocab.OPEN_TYPES, obj)
+            term = term_by_uri(vocab.OPEN_TYPES, obj)
             if term:
                 d["open_type"] = term.value
-        term = _term_by_uri(vocab.UPDATE_CYCLES, self._value(dataset_ref, DCT.accrualPeriodicity))
+        term = term_by_uri(vocab.UPDATE_CYCLES, self._value(dataset_ref, DCT.accrualPeriodicity))
         if term:
             d["update_cycle"] = term.value
         themes = list(g.objects(dataset_ref, DCAT.theme))
-        own = [v for v in (_concept_value(t, "theme") for t in themes) if v]
-        eu = [t for t in (_term_by_uri(vocab.THEMES, t) for t in themes) if t]
+        own = [v for v in (concept_value(t, "theme") for t in themes) if v]
+        eu = [t for t in (term_by_uri(vocab.THEMES, t) for t in themes) if t]
         if own or eu:
             d["theme"] = own[0] if own else eu[0].value
         for obj in g.objects(dataset_ref, DCT.type):
             for name in ("resource_category", "resource_format"):
-                value = _concept_value(obj, name)
+                value = concept_value(obj, name)
                 if value:
                     d[name] = value
         subtype = self._value(dataset_ref, GOVSHARE.formatSubtype)
@@ -650,8 +466,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         issued = self._value(dataset_ref, DCT.issued)
         if isinstance(issued, Literal) and issued.datatype == XSD.date:
             d["release_date"] = str(issued)
-        codes = [unquote(m.group("code")) for m in (_CODE_URI_RE.search(str(o)) for o in
-                                                    g.objects(dataset_ref, DCT.relation)) if m]
+        codes = [c for c in (resource_code_of(o) for o in g.objects(dataset_ref, DCT.relation)) if c]
         if codes:
             d["related_codes"] = ", ".join(sorted(codes))
         for place in g.objects(dataset_ref, DCT.spatial):
@@ -683,14 +498,14 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
                 value = self._value(contact, predicate)
                 if value is not None:
                     d[key] = str(value)[len(prefix):] if str(value).startswith(prefix) else str(value)
-        share_type = _concept_value(self._value(dataset_ref, GOVSHARE.shareType), "share_type")
+        share_type = concept_value(self._value(dataset_ref, GOVSHARE.shareType), "share_type")
         if share_type:
             d["share_type"] = share_type
         for key, predicate in (("share_condition", GOVSHARE.shareCondition), ("share_basis", GOVSHARE.shareBasis)):
             value = self._value(dataset_ref, predicate)
             if value is not None:
                 d[key] = str(value)
-        methods = [v for v in (_concept_value(m, "share_method") for m in
+        methods = [v for v in (concept_value(m, "share_method") for m in
                                g.objects(dataset_ref, GOVSHARE.shareMethod)) if v]
         if methods:
             d["share_methods"] = [m for m in vocab.SHARE_METHODS.values() if m in methods]
@@ -736,12 +551,12 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         fmt = self._value(dist, DCT["format"])
         if isinstance(fmt, URIRef) and str(fmt).startswith(EU_FILE_TYPE):
             code = str(fmt)[len(EU_FILE_TYPE):]
-            res["format"] = _FILE_TYPE_FORMAT.get(code, code)
+            res["format"] = FILE_TYPE_FORMATS.get(code, code)
         elif fmt is not None:
             label = self._value(fmt, RDFS.label)
             if label is not None:
                 res["format"] = str(label)
-        method = _concept_value(self._value(dist, GOVSHARE.accessMethod), "share_method")
+        method = concept_value(self._value(dist, GOVSHARE.accessMethod), "share_method")
         if method:
             res["access_method"] = method
         for service in g.objects(dist, DCAT.accessService):
@@ -764,7 +579,7 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
         items = []
         for col in (Collection(g, head) if head is not None else []):
             item: dict[str, Any] = {"item_name": str(self._value(col, CSVW.title) or "")}
-            code = _concept_value(self._value(col, GOVSHARE.dataType), "data_item_type")
+            code = concept_value(self._value(col, GOVSHARE.dataType), "data_item_type")
             if code is None:
                 datatype = self._value(col, CSVW.datatype)
                 code = next((c for c, t in ITEM_DATATYPES.items() if t == datatype), None)
@@ -779,119 +594,3 @@ class GovshareDCATAP3Profile(EuropeanDCATAP3Profile):
             items.append(item)
         return items
 
-
-# --- catalogue pages ----------------------------------------------------------------------------
-#
-# Keyset paging: entries in (metadata_created, id) order; a page ends with a cursor naming
-# its last entry, and the next page starts after it. An entry added while a harvester
-# pages is created later than every entry already paged, so it comes at the end; an entry
-# removed does not shift the others, so none is skipped or served twice (offset paging,
-# ckanext-dcat's default, does both). ``modified_since`` filters on metadata_modified;
-# since an entry keeps its place when modified, it is still served once.
-
-class CatalogueError(ValueError):
-    """A request parameter a catalogue page cannot use (HTTP 400)."""
-
-
-_CURSOR_RE = re.compile(r"^(?P<created>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|(?P<id>[A-Za-z0-9_\-]{1,100})$")
-RDF_FORMATS = ("ttl", "rdf", "xml", "jsonld")
-
-
-def encode_cursor(metadata_created: str, package_id: str) -> str:
-    """The cursor after an entry: its creation time at Solr's millisecond precision, and id."""
-    created = parse_date(metadata_created)
-    if created.tzinfo is not None:
-        created = created.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    text = f"{created.isoformat(timespec='milliseconds')}Z|{package_id}"
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
-def decode_cursor(token: str) -> tuple[str, str]:
-    try:
-        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = ""
-    match = _CURSOR_RE.match(text)
-    if not match:
-        raise CatalogueError(tk._("Invalid cursor: follow the hydra:next link of the previous page"))
-    return match.group("created"), match.group("id")
-
-
-def _solr_time(value: str) -> str:
-    try:
-        moment = parse_date(value)
-    except (ValueError, OverflowError, TypeError):
-        raise CatalogueError(tk._("modified_since must be an ISO 8601 date or date and time"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment.isoformat(timespec="milliseconds") + "Z"
-
-
-def page_size() -> int:
-    return max(1, min(int(tk.config.get("ckanext.dcat.datasets_per_page") or 100), 1000))
-
-
-def profile_names() -> list[str]:
-    """The configured RDF profiles. Since the govshare profile contains DCAT-AP 3, a
-    configured ``euro_dcat_ap_3`` before it is not run a second time for catalogue pages
-    (same output, one pass fewer)."""
-    names = (tk.config.get("ckanext.dcat.rdf.profiles") or "euro_dcat_ap_3").split()
-    if "govshare" in names:
-        names = [n for n in names if n != "euro_dcat_ap_3"]
-    return names
-
-
-def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = "",
-                   after: Optional[str] = None, modified_since: Optional[str] = None,
-                   rows: Optional[int] = None) -> str:
-    """One page of the public catalogue (anonymous view) or, with ``share``, of the share
-    catalogue as ``user`` (a department user) may see it.
-
-    :param page_url: the URL of the page without paging parameters (hydra links build on it)
-    :param after: the cursor of the previous page's last entry
-    :param modified_since: only entries modified since (ISO 8601)
-    :raises CatalogueError: for parameters that cannot be used
-    """
-    if fmt not in RDF_FORMATS:
-        raise CatalogueError(tk._("Unsupported format {fmt}: use ttl, rdf, xml or jsonld").format(fmt=fmt))
-    rows = rows or page_size()
-    filters = ["+dataset_type:dataset"]
-    if share:
-        filters.append("+share_type:(unconditional OR conditional)")
-    else:
-        filters.append("+open_type:(unconditional OR conditional)")
-    if modified_since:
-        filters.append(f'+metadata_modified:["{_solr_time(modified_since)}" TO *]')
-    total_query = " ".join(filters)
-    if after:
-        created, pkg_id = decode_cursor(after)
-        filters.append(f'+(metadata_created:{{"{created}" TO *] OR '
-                       f'(+metadata_created:"{created}" +id:{{"{pkg_id}" TO *]))')
-    # the public catalogue is what an anonymous user may see, whoever asks
-    context = {"user": user if share else ""}
-    search = tk.get_action("package_search")
-    result = search(dict(context), {"q": "*:*", "fq": " ".join(filters), "rows": rows,
-                                    "sort": "metadata_created asc, id asc", "facet": "false"})
-    datasets = result["results"]
-    head = search(dict(context), {"q": "*:*", "fq": total_query, "rows": 1,
-                                  "sort": "metadata_modified desc", "facet": "false",
-                                  "fl": "id,metadata_modified"})
-    params = {"modified_since": modified_since} if modified_since else {}
-
-    def link(cursor: Optional[str] = None) -> str:
-        query = dict(params, **({"after": cursor} if cursor else {}))
-        return f"{page_url}?{urlencode(query)}" if query else page_url
-
-    paging: dict[str, Any] = {"count": head["count"], "items_per_page": rows,
-                              "current": link(after), "first": link()}
-    if datasets and result["count"] > len(datasets):
-        paging["next"] = link(encode_cursor(datasets[-1]["metadata_created"], datasets[-1]["id"]))
-    modified = head["results"][0]["metadata_modified"] if head["results"] else None
-    catalog = {"modified": modified}
-    with scope("share" if share else "public"):
-        serializer = RDFSerializer(profiles=profile_names())
-        return serializer.serialize_catalog(catalog, datasets, _format=fmt, pagination_info=paging)
-
-
-def content_type(fmt: str) -> str:
-    return CONTENT_TYPES.get(fmt, "text/turtle") + "; charset=utf-8"

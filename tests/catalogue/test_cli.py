@@ -1,16 +1,16 @@
 # -*- coding: utf-8 -*-
-"""``ckan govshare …`` commands, run through CKAN's own CLI entry point."""
+"""``ckan govshare catalogue …`` commands, run through CKAN's own CLI entry point."""
 from __future__ import annotations
 
 import openpyxl
 import pytest
 
+import ckan.plugins.toolkit as tk
 from ckan.cli.cli import ckan
 from ckan.tests import factories
 
-from ckanext.govshare.catalogue import io as catalogue_io
-
-from .test_catalogue_io import db_state, indexed_count, valid_row, write_file
+from ckanext.govshare.catalogue import spreadsheet
+from tests.catalogue.support import db_state, indexed_count, valid_row, write_file
 
 # Catalogue spreadsheets ----------------------------------------------------------------
 
@@ -55,7 +55,7 @@ class TestCatalogueCommands:
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", out, "--org", "市交通局"])
         assert result.exit_code == 0, result.output
         assert "exported: 25" in result.output
-        assert len(catalogue_io.read_table(out)) == 26
+        assert len(spreadsheet.read_table(out)) == 26
 
         before = db_state()
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", out])
@@ -75,3 +75,30 @@ class TestCatalogueCommands:
         assert result.exit_code == 1
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(tmp_path / "x.xls")])
         assert result.exit_code == 1
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+class TestCatalogueCommandsAsAnAccount:
+    def test_the_whole_catalogue_is_for_sysadmins(self, cli, tmp_path):
+        """Through the actions: a department administrator imports and exports their own
+        department, not the whole catalogue; a failed export leaves no file."""
+        org = factories.Organization(title="市交通局", name="cq-jtj")
+        admin = factories.User()
+        factories.Organization(title="市卫生健康委员会", name="cq-wjw")
+        tk.get_action("organization_member_create")(
+            {"ignore_auth": True}, {"id": org["id"], "username": admin["name"], "role": "admin"})
+        path = write_file(tmp_path / "in.xlsx", [valid_row(1)], "xlsx")
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--user", admin["name"]])
+        assert result.exit_code == 1 and db_state() == {}
+        result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--user", admin["name"],
+                                   "--org", "cq-jtj"])
+        assert result.exit_code == 0, result.output
+        assert "created: 1" in result.output
+        out = tmp_path / "out.csv"
+        result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(out), "--user", admin["name"],
+                                   "--org", "cq-wjw"])
+        assert result.exit_code == 1 and not out.exists()
+        result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(out), "--user", admin["name"],
+                                   "--org", "市交通局"])
+        assert result.exit_code == 0, result.output
+        assert "exported: 1" in result.output and len(spreadsheet.read_table(str(out))) == 2

@@ -1,10 +1,6 @@
 # -*- coding: utf-8 -*-
-"""Spreadsheet import and export of the catalogue (xlsx and csv, Chinese column headers).
-
-The columns are derived at run time from the scheming dataset schema (``schemas/dataset.yaml``
-through ``scheming_dataset_schema_show``): one column per dataset field, headed by its Chinese
-label, followed by the columns of the entry's *first resource*. The schema stays the one
-source of truth; ``docs/catalogue-template.md`` documents the cell formats.
+"""Import of a catalogue spreadsheet (xlsx or csv, Chinese column headers; the columns are
+those of :mod:`columns`): all or nothing, upsert by 信息资源代码, idempotent.
 
 Import works in two phases.
 
@@ -54,11 +50,7 @@ first are not in the spreadsheet and are left as they are.
 from __future__ import annotations
 
 import copy
-import csv
-import datetime
-import io
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Sequence
@@ -70,505 +62,23 @@ from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.lib import search
 
-from ckanext.govshare import vocab
+from ckanext.govshare.catalogue import departments
+from ckanext.govshare.catalogue.columns import (
+    DATASET_TYPE, ITEM_SPLIT_RE, MULTI_SPLIT_RE, PART_SPLIT_RE, TAG_SPLIT_RE, Column, clean_header,
+    columns, header_keys)
+from ckanext.govshare.catalogue.errors import CatalogueError, CatalogueInvalid, RowError
+from ckanext.govshare.catalogue.spreadsheet import file_format, read_table
 from ckanext.govshare.logic.validators import lock_resource_codes
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
-from zipfile import BadZipFile
-import openpyxl
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "Column",
-    "RowError",
-    "ImportResult",
-    "CatalogueError",
-    "CatalogueInvalid",
-    "schema",
-    "columns",
-    "export_row",
-    "read_table",
-    "import_catalogue",
-    "export_catalogue",
-    "write_template",
-    "file_format",
-]
-
-DATASET_TYPE = "dataset"
-MAIN_SHEET = "目录"
-HELP_SHEET = "填写说明"
-LANG = "zh_Hans_CN"
-FORMATS = ("xlsx", "csv")
-
-# multiple values in one cell: 接口交换、文件下载 / api, download
-MULTI_SPLIT_RE = re.compile(r"\s*[、,，;；\n]\s*")
-# 信息项: items separated by ';' (or '；' or a line break), parts by '|' (or '｜')
-ITEM_SPLIT_RE = re.compile(r"\s*[;；\n]\s*")
-PART_SPLIT_RE = re.compile(r"\s*[|｜]\s*")
-TAG_SPLIT_RE = re.compile(r"\s*[、,，;；]\s*")
-ITEM_SEP = "; "
-PART_SEP = "|"
-MULTI_SEP = "、"
-TAG_SEP = ", "
-TRUE_TEXT = {"true", "1", "yes", "y", "是", "√"}
-FALSE_TEXT = {"false", "0", "no", "n", "否", "×"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["ImportResult", "import_catalogue"]
 
 Progress = Callable[[str, int, int], None]
 
 
 # --------------------------------------------------------------------------------------
-# Columns, from the scheming schema
-
-
-@dataclass(frozen=True)
-class Column:
-    """One spreadsheet column: a dataset field (or a field of the first resource)."""
-
-    header: str                 # Chinese header, as written in the first row
-    field: str                  # field name in the dataset (or resource) dict
-    kind: str                   # text, vocab, multi, choice, org, tags, items, date
-    resource: bool = False
-    required: bool = False
-    label_en: str = ""
-    help: str = ""
-    example: str = ""
-    vocabulary: vocab.Vocabulary | None = None
-    choices: tuple[vocab.Term, ...] = ()
-    subfields: tuple["Column", ...] = ()
-
-    def lookup(self, text: str) -> vocab.Term | None:
-        if self.vocabulary is not None:
-            return self.vocabulary.lookup(text)
-        key = text.strip().lower()
-        for term in self.choices:
-            if key in (term.value.lower(), term.zh.lower(), term.en.lower()):
-                return term
-        if self.choices and {t.value for t in self.choices} == {"true", "false"}:
-            if key in TRUE_TEXT:
-                return next(t for t in self.choices if t.value == "true")
-            if key in FALSE_TEXT:
-                return next(t for t in self.choices if t.value == "false")
-        return None
-
-    def allowed(self) -> list[vocab.Term]:
-        return list(self.vocabulary or self.choices)
-
-
-def _label(value: Any, lang: str = LANG) -> str:
-    if isinstance(value, dict):
-        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
-    return str(value or "")
-
-
-def _column(f: dict[str, Any], resource: bool = False, header: str | None = None) -> Column:
-    name = f["field_name"]
-    validators = f.get("validators") or ""
-    vocabulary = vocab.get(f["govshare_vocabulary"]) if f.get("govshare_vocabulary") else None
-    choices = tuple(
-        vocab.Term(str(c["value"]), _label(c.get("label"), LANG), _label(c.get("label"), "en"))
-        for c in f.get("choices") or ()
-    )
-    if f.get("repeating_subfields"):
-        kind = "items"
-    elif name == "owner_org" and not resource:
-        kind = "org"
-    elif name == "tag_string" and not resource:
-        kind = "tags"
-    elif vocabulary is not None or choices:
-        kind = "multi" if "multiple_choice" in validators else ("vocab" if vocabulary else "choice")
-    elif "isodate" in validators:
-        kind = "date"
-    else:
-        kind = "text"
-    return Column(
-        header=header or _label(f.get("label"), LANG) or name,
-        field=name,
-        kind=kind,
-        resource=resource,
-        # the URL name is generated when blank; a department is always needed
-        required=(kind == "org" or bool(f.get("required"))
-                  or ("not_empty" in validators.split() and name != "name")),
-        label_en=_label(f.get("label"), "en"),
-        help=_label(f.get("help_text"), LANG),
-        example=_label(f.get("form_placeholder"), LANG),
-        vocabulary=vocabulary,
-        choices=choices,
-        subfields=tuple(_column(sf) for sf in f.get("repeating_subfields") or ()),
-    )
-
-
-def _resource_header(label: str, taken: set[str]) -> str:
-    """资源名称, 资源地址, 资源格式, 获取方式 …: generic labels get the prefix 资源."""
-    if label.startswith("资源"):
-        return label
-    if len(label) <= 2 or label in taken:
-        return "资源" + label
-    return label
-
-
-def schema() -> dict[str, Any]:
-    """The expanded scheming schema of catalogue entries."""
-    return tk.get_action("scheming_dataset_schema_show")(
-        {"ignore_auth": True}, {"type": DATASET_TYPE, "expanded": True}
-    )
-
-
-def columns(dataset_schema: dict[str, Any] | None = None) -> list[Column]:
-    """The spreadsheet columns: every dataset field, then the first resource's fields."""
-    dataset_schema = dataset_schema or schema()
-    cols = [_column(f) for f in dataset_schema["dataset_fields"]]
-    taken = {c.header for c in cols} | {s.header for c in cols for s in c.subfields}
-    for f in dataset_schema.get("resource_fields") or ():
-        header = _resource_header(_label(f.get("label"), LANG) or f["field_name"], taken)
-        cols.append(_column(f, resource=True, header=header))
-        taken.add(header)
-    headers = [c.header for c in cols]
-    duplicated = {h for h in headers if headers.count(h) > 1}
-    if duplicated:  # a schema change made two labels equal: the template would be ambiguous
-        raise RuntimeError("catalogue columns with the same header: " + ", ".join(sorted(duplicated)))
-    return cols
-
-
-def _header_keys(col: Column) -> list[str]:
-    keys = [col.header, col.field if not col.resource else "resource_" + col.field]
-    if col.label_en:
-        keys.append(("resource " + col.label_en) if col.resource else col.label_en)
-    return [k.strip().lower() for k in keys]
-
-
-def _clean_header(text: str) -> str:
-    text = re.sub(r"\s+", "", str(text or ""))
-    return re.sub(r"^[*＊]|[*＊]$|[（(]必填[)）]$", "", text).strip().lower()
-
-
-# --------------------------------------------------------------------------------------
-# Reading and writing files
-
-
-class CatalogueError(Exception):
-    """The file cannot be read as a catalogue spreadsheet."""
-
-
-@dataclass
-class RowError:
-    row: int            # row number as shown by the spreadsheet program (header = 1)
-    column: str         # Chinese column header ('' for the whole row)
-    message: str
-
-    def __str__(self) -> str:
-        where = tk._("row {row}").format(row=self.row)
-        return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
-
-
-class CatalogueInvalid(Exception):
-    """Rows with errors; nothing was written."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = sorted(errors, key=lambda e: (e.row, e.column))
-        super().__init__(tk._("{n} problems in the file; nothing was imported").format(n=len(errors)))
-
-    def __repr__(self) -> str:
-        return f"CatalogueInvalid({[str(e) for e in self.errors[:20]]})"
-
-
-def file_format(name: str) -> str:
-    """``xlsx`` or ``csv`` from a file name."""
-    ext = os.path.splitext(name or "")[1].lower().lstrip(".")
-    if ext not in FORMATS:
-        raise CatalogueError(
-            tk._("Unsupported file type {ext}: use .xlsx or .csv").format(ext=ext or "?"))
-    return ext
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        if value.time() == datetime.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
-
-
-def _read_csv(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves csv as GBK
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte sequence
-        raise CatalogueError(tk._("The csv file is neither UTF-8 nor GB18030 encoded"))
-    return [[_csv_unsafe(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""))]
-
-
-def _read_xlsx(data: bytes) -> list[list[Any]]:
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as e:
-        raise CatalogueError(tk._("Not a readable .xlsx file: {error}").format(error=e))
-    try:
-        ws = wb[MAIN_SHEET] if MAIN_SHEET in wb.sheetnames else wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-
-
-def read_table(source: str | IO[bytes], fmt: str | None = None) -> list[list[str]]:
-    """The rows of the file's catalogue sheet as lists of cell texts (first row: headers)."""
-    if isinstance(source, str):
-        fmt = fmt or file_format(source)
-        with open(source, "rb") as f:
-            data = f.read()
-    else:
-        data = source.read()
-    if fmt not in FORMATS:
-        raise CatalogueError(tk._("Unsupported file type {ext}: use .xlsx or .csv").format(ext=fmt))
-    rows = _read_xlsx(data) if fmt == "xlsx" else _read_csv(data)
-    return [[_cell_text(v) for v in row] for row in rows]
-
-
-def _write_xlsx(target: str | IO[bytes], cols: Sequence[Column], rows: Iterable[list[str]],
-                with_help: bool) -> None:
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = MAIN_SHEET
-    ws.append([c.header for c in cols])
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for i, col in enumerate(cols, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = Font(bold=True, color="C00000" if col.required else "000000")
-        cell.fill = header_fill
-        letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = max(12, min(40, 4 + 2 * len(col.header)))
-        # text cells: keep leading zeros of codes, no automatic dates or numbers
-        ws.column_dimensions[letter].number_format = "@"
-    ws.freeze_panes = "A2"
-    count = 1
-    for row in rows:
-        ws.append(row)
-        count += 1
-    for r in ws.iter_rows(min_row=2, max_row=count):
-        for cell in r:
-            cell.number_format = "@"
-            if cell.data_type == "f":  # text such as "=1+1" stays text, never a formula
-                cell.data_type = "s"
-    if with_help:
-        for i, col in enumerate(cols, start=1):
-            if col.kind in ("vocab", "choice"):
-                options = ",".join(t.zh for t in col.allowed())
-                if len(options) < 250:  # Excel's limit for an inline list
-                    dv = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True,
-                                        showErrorMessage=False)  # codes and English accepted too
-                    letter = get_column_letter(i)
-                    dv.add(f"{letter}2:{letter}1048576")
-                    ws.add_data_validation(dv)
-        _help_sheet(wb.create_sheet(HELP_SHEET), cols, Alignment, Font)
-    wb.save(target)
-
-
-def _help_sheet(ws: Any, cols: Sequence[Column], Alignment: Any, Font: Any) -> None:
-    ws.append(["列名", "是否必填", "填写说明", "可选值（填中文名称、英文名称或代码均可）", "示例"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col in cols:
-        ws.append([col.header, "必填" if col.required else "", _column_help(col),
-                   _allowed_text(col), col.example])
-    for letter, width in zip("ABCDE", (18, 10, 70, 60, 30)):
-        ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-
-
-def _allowed_text(col: Column) -> str:
-    if col.kind in ("vocab", "choice", "multi"):
-        return "、".join(f"{t.zh}（{t.value}）" for t in col.allowed())
-    if col.kind == "items":
-        item_type = next((s for s in col.subfields if s.vocabulary is not None), None)
-        if item_type is not None:
-            return item_type.header + "：" + "、".join(f"{t.zh}（{t.value}）" for t in item_type.allowed())
-    return ""
-
-
-def _column_help(col: Column) -> str:
-    parts = []
-    if col.resource:
-        parts.append("第一个资源（数据文件或接口）的字段。")
-    if col.kind == "items":
-        parts.append("每个信息项写成“" + PART_SEP.join(s.header for s in col.subfields)
-                     + "”，多个信息项用英文分号“;”分隔（也可用中文分号或换行）。")
-    elif col.kind == "multi":
-        parts.append("可填多个值，用顿号“、”或逗号分隔。")
-    elif col.kind == "tags":
-        parts.append("多个关键词用逗号或顿号分隔。")
-    elif col.kind == "org":
-        parts.append("填写部门名称（如 市交通局）或部门的网址名称（如 cq-jtj）；"
-                     "在部门的“目录表格”页面导入时可留空。")
-    elif col.kind == "date":
-        parts.append("日期，格式为 YYYY-MM-DD。")
-    if col.field == "name" and not col.resource:
-        parts.append("可留空：新建时按信息资源代码生成（例如 203001-000001），更新时保持不变。")
-    if col.field == "resource_code" and not col.resource:
-        parts.append("导入时以信息资源代码识别条目：已有该代码的条目被更新，否则新建。")
-    if col.help:
-        parts.append(col.help)
-    return "".join(parts)
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheet programs run a csv cell starting with = + - @ as a formula (CSV
-    injection): such cells are written with a leading apostrophe, removed on import."""
-    return "'" + text if text[:1] in FORMULA_START else text
-
-
-def _csv_unsafe(text: str) -> str:
-    return text[1:] if text[:1] == "'" and text[1:2] in FORMULA_START and text[1:2] else text
-
-
-def _write_csv(target: str | IO[bytes], cols: Sequence[Column], rows: Iterable[list[str]]) -> None:
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([c.header for c in cols])
-    writer.writerows([_csv_safe(v) for v in row] for row in rows)
-    data = buf.getvalue().encode("utf-8-sig")  # BOM: Excel opens the Chinese text correctly
-    if isinstance(target, str):
-        with open(target, "wb") as f:
-            f.write(data)
-    else:
-        target.write(data)
-
-
-def write_template(target: str | IO[bytes]) -> list[Column]:
-    """An empty xlsx template: the header row and a sheet explaining every column."""
-    cols = columns()
-    _write_xlsx(target, cols, [], with_help=True)
-    return cols
-
-
-# --------------------------------------------------------------------------------------
-# Export
-
-
-def _org_title(pkg: dict[str, Any]) -> str:
-    org = pkg.get("organization") or {}
-    return org.get("title") or org.get("name") or pkg.get("owner_org") or ""
-
-
-def _term_text(col: Column, value: Any) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        value = "true" if value else "false"
-    term = (col.vocabulary.get(str(value)) if col.vocabulary is not None
-            else next((t for t in col.choices if t.value == str(value)), None))
-    return term.zh if term is not None else str(value)
-
-
-def _export_cell(col: Column, source: dict[str, Any], pkg: dict[str, Any]) -> str:
-    if col.kind == "org":
-        return _org_title(pkg)
-    if col.kind == "tags":
-        return TAG_SEP.join(t["name"] for t in pkg.get("tags") or [])
-    value = source.get(col.field)
-    if col.kind in ("vocab", "choice"):
-        return _term_text(col, value)
-    if col.kind == "multi":
-        values = value if isinstance(value, list) else ([value] if value else [])
-        return MULTI_SEP.join(_term_text(col, v) for v in values)
-    if col.kind == "items":
-        items = []
-        for item in value or []:
-            parts = [(_term_text(s, item.get(s.field)) if s.kind in ("vocab", "choice")
-                      else _cell_text(item.get(s.field))) for s in col.subfields]
-            while parts and parts[-1] == "":
-                parts.pop()
-            items.append(PART_SEP.join(parts))
-        return ITEM_SEP.join(items)
-    return _cell_text(value)
-
-
-def export_row(cols: Sequence[Column], pkg: dict[str, Any]) -> list[str]:
-    """The cells of one catalogue entry (a ``package_show`` dict)."""
-    first = (pkg.get("resources") or [{}])[0]
-    return [_export_cell(c, first if c.resource else pkg, pkg) for c in cols]
-
-
-def _package_ids(org_id: str | None) -> list[str]:
-    code = (
-        model.Session.query(model.PackageExtra.value)
-        .filter(model.PackageExtra.package_id == model.Package.id)
-        .filter(model.PackageExtra.key == "resource_code")
-        .filter(model.PackageExtra.state == "active")
-        .correlate(model.Package)
-        .scalar_subquery()
-    )
-    q = (model.Session.query(model.Package.id)
-         .filter(model.Package.state == "active")
-         .filter(model.Package.type == DATASET_TYPE))
-    if org_id:
-        q = q.filter(model.Package.owner_org == org_id)
-    return [r[0] for r in q.order_by(code, model.Package.name)]
-
-
-def export_catalogue(target: str | IO[bytes], fmt: str | None = None, *, user: str,
-                     org: str | None = None, progress: Progress | None = None) -> int:
-    """Write the catalogue (every entry ``user`` may see, or only department ``org``'s) to
-    ``target`` as xlsx or csv; returns the number of entries written."""
-    fmt = fmt or file_format(target if isinstance(target, str) else "")
-    if fmt not in FORMATS:
-        raise CatalogueError(tk._("Unsupported file type {ext}: use .xlsx or .csv").format(ext=fmt))
-    org_id = None
-    if org:
-        found = _find_org(org)
-        if found is None:
-            raise CatalogueError(tk._("No department named {name}").format(name=org))
-        org_id = found.id
-    cols = columns()
-    ids = _package_ids(org_id)
-    rows = []
-    show = tk.get_action("package_show")
-    for n, pkg_id in enumerate(ids, start=1):
-        try:
-            pkg = show({"user": user}, {"id": pkg_id})
-        except tk.NotAuthorized:
-            continue
-        rows.append(export_row(cols, pkg))
-        _tick(progress, "export", n, len(ids))
-    if fmt == "xlsx":
-        _write_xlsx(target, cols, rows, with_help=True)
-    else:
-        _write_csv(target, cols, rows)
-    return len(rows)
-
-
-# --------------------------------------------------------------------------------------
 # Parsing rows
-
-
-def _find_org(text: str) -> model.Group | None:
-    """A department by id, name or title (None when unknown or ambiguous)."""
-    text = text.strip()
-    org = model.Group.get(text)
-    if org is not None and org.is_organization and org.state == "active":
-        return org
-    found = (model.Session.query(model.Group)
-             .filter(model.Group.is_organization.is_(True))
-             .filter(model.Group.state == "active")
-             .filter(model.Group.title == text).limit(2).all())
-    return found[0] if len(found) == 1 else None
 
 
 @dataclass
@@ -618,7 +128,7 @@ def _parse_cell(col: Column, text: str, errors: list[str], orgs: dict[str, Any])
         return ",".join(dict.fromkeys(p for p in TAG_SPLIT_RE.split(text) if p))
     if col.kind == "org":
         if text not in orgs:
-            org = _find_org(text)
+            org = departments.find_department(text)
             orgs[text] = org.id if org is not None else None
         if orgs[text] is None:
             errors.append(tk._("No department named {name}").format(name=text))
@@ -664,7 +174,7 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
         raise CatalogueError(tk._("The file is empty: the first row must hold the column headers"))
     by_key: dict[str, Column] = {}
     for col in cols:
-        for key in _header_keys(col):
+        for key in header_keys(col):
             by_key.setdefault(key, col)
     problems: list[RowError] = []
     present: dict[int, Column] = {}
@@ -672,7 +182,7 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
     for i, header in enumerate(table[0]):
         if not header:
             continue
-        found = by_key.get(_clean_header(header))
+        found = by_key.get(clean_header(header))
         if found is None:
             problems.append(RowError(1, header, tk._("Unknown column")))
         elif found.header in seen:
@@ -961,15 +471,22 @@ class _NestedCommit(Exception):
 
 
 class _CommitGuard:
-    """Refuse every commit of this thread's session except the importer's own."""
+    """Refuse every commit of this thread's session except the importer's own, and note every
+    entry the import flushes (what to take out of the search index again after a rollback,
+    should anything have indexed it meanwhile)."""
 
     def __init__(self, session: Any):
         self.session = session
         self.allowed = False
         self.seen_ids: set[str] = set()
 
+    def _after_flush(self, session: Any, flush_context: Any) -> None:
+        self.seen_ids.update(o.id for o in (*session.new, *session.dirty) if isinstance(o, model.Package))
+
     def _before_commit(self, session: Any) -> None:
-        if self.allowed:
+        # SQLAlchemy also announces the release of a savepoint as a commit: it commits
+        # nothing of the import's own
+        if self.allowed or session.in_nested_transaction():
             return
         cache = getattr(session, "_object_cache", None) or {}
         for kind in ("new", "changed"):
@@ -978,11 +495,13 @@ class _CommitGuard:
             "a commit was attempted in the middle of the catalogue import; rolled back")
 
     def __enter__(self) -> "_CommitGuard":
+        event.listen(self.session, "after_flush", self._after_flush)
         event.listen(self.session, "before_commit", self._before_commit)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         event.remove(self.session, "before_commit", self._before_commit)
+        event.remove(self.session, "after_flush", self._after_flush)
 
 
 def _write_one(row: _Row, user: str) -> str:
@@ -1105,7 +624,7 @@ def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: s
     cols = columns()
     org_id = None
     if org:
-        found = _find_org(org)
+        found = departments.find_department(org)
         if found is None:
             raise CatalogueError(tk._("No department named {name}").format(name=org))
         org_id = found.id

@@ -27,9 +27,11 @@ from ckan.tests import factories, helpers
 from ckanext.dcat.processors import RDFParser
 from ckanext.dcat.profiles import DCAT, DCT
 
-from ckanext.govshare.dcat import profile as gp
+from ckanext.govshare.dcat import catalogue
+from ckanext.govshare.dcat import views as dcat_views
+from ckanext.govshare.dcat.uris import GOVSHARE, application_url, concept_uri
+from tests.dcat.support import COMBOS, make_entries, shacl_violations
 from tests.factories import department, entry
-from tests.test_profiles import COMBOS, make_entries, shacl_violations
 
 FORMATS = {"ttl": "turtle", "rdf": "xml", "xml": "xml", "jsonld": "json-ld"}
 SITE = "http://test.ckan.net"
@@ -174,12 +176,12 @@ class TestShareCatalogue:
                     assert (ref is not None) == (combo[1] != "none"), (user["name"], combo)
                     if ref is None:
                         continue
-                    assert (ref, gp.GOVSHARE.shareType, URIRef(gp.concept_uri("share_type", combo[1]))) in g
+                    assert (ref, GOVSHARE.shareType, URIRef(concept_uri("share_type", combo[1]))) in g
                     if combo[1] == "conditional":
-                        assert g.value(ref, gp.GOVSHARE.shareCondition) is not None
-                        assert g.value(ref, gp.GOVSHARE.shareBasis) is not None
-                    assert set(g.objects(ref, gp.GOVSHARE.shareMethod)) == {
-                        URIRef(gp.concept_uri("share_method", m)) for m in ("api", "download")}
+                        assert g.value(ref, GOVSHARE.shareCondition) is not None
+                        assert g.value(ref, GOVSHARE.shareBasis) is not None
+                    assert set(g.objects(ref, GOVSHARE.shareMethod)) == {
+                        URIRef(concept_uri("share_method", m)) for m in ("api", "download")}
                 body = resp.get_data(as_text=True)
                 for combo in COMBOS:
                     # data: 无条件共享 for every department, 有条件共享 for the granted one
@@ -196,7 +198,7 @@ class TestShareCatalogue:
                           .get_data(as_text=True), format="turtle")
         accesses = {str(o) for d in g.subjects(RDF.type, DCAT.Distribution) if pkg["id"] in str(d)
                     for o in g.objects(d, DCAT.accessURL)}
-        assert accesses == {gp.application_url(pkg, "share")}
+        assert accesses == {application_url(pkg, "share")}
 
 
 def harvest(app, start: str = "/catalog.ttl", between=None) -> tuple[list[str], list[dict[str, Any]]]:
@@ -299,7 +301,7 @@ class TestHarvest:
 def test_vocabulary_and_resource_code_uris(app):
     """The concept and resource-code URIs of the RDF resolve."""
     g = Graph().parse(data=app.get("/govshare/vocabulary/theme").get_data(as_text=True), format="turtle")
-    assert URIRef(gp.concept_uri("theme", "transport")) in set(g.subjects())
+    assert URIRef(concept_uri("theme", "transport")) in set(g.subjects())
     app.get("/govshare/vocabulary/nonsense", status=404)
     org = department()
     open_pkg = entry(org, resource_code="203001/000101")
@@ -318,7 +320,7 @@ def test_profile_alone_serves_the_same_catalogue(app):
     entry(org, title_en="Bus routes")
     g = Graph().parse(data=app.get("/catalog.ttl").get_data(as_text=True), format="turtle")
     assert shacl_violations(g) == []
-    assert gp.profile_names() == ["govshare"]
+    assert catalogue.profile_names() == ["govshare"]
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -335,3 +337,61 @@ def test_downloads_needing_a_login_point_to_the_entry_page(app):
     assert {str(o) for o in g.objects(None, DCAT.accessURL)} == {f"{SITE}/dataset/{pkg['name']}"}
     assert not list(g.objects(None, DCAT.downloadURL))
     assert shacl_violations(g) == []
+
+
+# --- the platform answers its DCAT URLs, not ckanext-dcat ------------------------------------
+
+@pytest.mark.usefixtures("with_plugins")
+def test_the_platform_serves_the_dcat_routes(app):
+    """ckanext-dcat's routes are switched off by its own option
+    (``ckanext.dcat.enable_rdf_endpoints = false``) and its content negotiation stays off, so
+    every RDF URL is answered by the platform and CKAN keeps its own / and /dataset/<id>."""
+    urls = app.flask_app.url_map.bind("test.ckan.net")
+    for path, endpoint in (("/catalog.ttl", "govshare_dcat.catalog"),
+                           ("/catalog.jsonld", "govshare_dcat.catalog"),
+                           ("/share-catalog.ttl", "govshare_dcat.share_catalog"),
+                           ("/dataset/some-entry.ttl", "govshare_dcat.dataset"),
+                           ("/govshare/vocabulary/theme", "govshare_dcat.vocabulary"),
+                           ("/govshare/code/203001/000001", "govshare_dcat.resource_code"),
+                           ("/", "home.index"),
+                           ("/dataset/some-entry", "dataset.read")):
+        assert urls.match(path)[0] == endpoint, path
+    assert not [r.rule for r in app.flask_app.url_map.iter_rules() if r.endpoint.startswith("dcat.")]
+
+
+@pytest.mark.usefixtures("with_plugins")
+def test_ckanext_dcat_content_negotiation_is_refused(ckan_config, monkeypatch):
+    """It would put ckanext-dcat's offset-paged catalogue on / and move every dataset page
+    to its endpoint: the platform refuses to start with it."""
+    monkeypatch.setitem(ckan_config, "ckanext.dcat.enable_content_negotiation", "true")
+    with pytest.raises(RuntimeError, match="enable_content_negotiation"):
+        dcat_views.check_ckanext_dcat_config()
+    monkeypatch.setitem(ckan_config, "ckanext.dcat.enable_content_negotiation", "false")
+    dcat_views.check_ckanext_dcat_config()
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_entry_formats(app):
+    org = department()
+    pkg = entry(org, title_en="Bus routes")
+    for fmt, content_type in (("rdf", "application/rdf+xml"), ("xml", "application/rdf+xml"),
+                              ("jsonld", "application/ld+json"), ("n3", "text/n3")):
+        resp = app.get(f"/dataset/{pkg['name']}.{fmt}")
+        assert resp.headers["Content-Type"].startswith(content_type), fmt
+    assert app.get(f"/dataset/{pkg['id']}.ttl").status_code == 200  # by id too
+    app.get(f"/dataset/{pkg['name']}.n4", status=400)
+    app.get("/dataset/no-such-entry.ttl", status=404)
+    # the RDF Accept header on the entry's page: the same document
+    negotiated = app.get(f"/dataset/{pkg['name']}", headers={"Accept": "application/ld+json"})
+    assert negotiated.headers["Content-Type"].startswith("application/ld+json")
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
+def test_html_pages_link_the_platforms_rdf_documents(app):
+    """ckanext-dcat's templates (<link rel="alternate">) point to the platform's routes."""
+    pkg = entry(department())
+    for url, linked in (("/", f"{SITE}/catalog.ttl"), ("/dataset/", f"{SITE}/catalog.ttl"),
+                        (f"/dataset/{pkg['name']}", f"{SITE}/dataset/{pkg['id']}.ttl")):
+        body = app.get(url, headers={"Accept": "text/html"}).get_data(as_text=True)
+        assert f'type="text/turtle" href="{linked}"' in body, url
+        assert app.get(_path(linked)).status_code == 200, linked

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
-"""The govshare DCAT-AP 3 profile (ckanext/govshare/profiles.py).
+"""The govshare DCAT-AP 3 profile (ckanext/govshare/dcat/profile.py).
 
-- valid DCAT-AP 3: pySHACL against the official shapes in ../shared/shacl/, zero
+- valid DCAT-AP 3: pySHACL against the official shapes in tests/shacl/, zero
   violations, for entries of every allowed open × share combination (LEVEL_EXTRAS);
 - the mapping of the catalogue schema: 开放类型 → dct:accessRights (EU access rights),
   conditions → dct:rights, basis → dcatap:applicableLegislation, 信息资源代码 →
@@ -14,127 +14,19 @@
 """
 from __future__ import annotations
 
-import functools
-import os
-from typing import Any, Iterable
-
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import FOAF, RDF, RDFS, SKOS, XSD
 
 from ckan.tests import factories, helpers
-from ckanext.dcat.processors import RDFParser, RDFSerializer
 from ckanext.dcat.profiles import DCAT, DCATAP, DCT
 
-from ckanext.govshare.dcat import profile as gp
 from ckanext.govshare import vocab
-from tests.factories import LEVEL_EXTRAS, department, entry
-
-SHARED = os.environ.get("GOVSHARE_SHARED") or os.path.join(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared")
-SHAPES = os.path.join(SHARED, "shacl", "dcat-ap-3-shapes.ttl")
-EU_ACCESS = "http://publications.europa.eu/resource/authority/access-right/"
-COMBOS = sorted(LEVEL_EXTRAS)
-
-
-# --- SHACL -----------------------------------------------------------------------------------
-
-@functools.lru_cache(maxsize=1)
-def _shapes() -> Graph:
-    return Graph().parse(SHAPES, format="turtle")
-
-
-def shacl_violations(data: Graph | str, fmt: str = "turtle") -> list[str]:
-    """Violations of the official DCAT-AP 3 shapes (skips when ../shared is absent,
-    see ../shared/shacl/README.md)."""
-    if not os.path.exists(SHAPES):
-        pytest.skip(f"DCAT-AP 3 SHACL shapes not found at {SHAPES} (../shared/shacl/ is absent)")
-    import pyshacl
-
-    graph = data if isinstance(data, Graph) else Graph().parse(data=data, format=fmt)
-    _conforms, results, _text = pyshacl.validate(graph, shacl_graph=_shapes(), inference="none",
-                                                 abort_on_first=False, meta_shacl=False)
-    SH = "http://www.w3.org/ns/shacl#"
-    out = []
-    for result in results.subjects(RDF.type, URIRef(SH + "ValidationResult")):
-        if results.value(result, URIRef(SH + "resultSeverity")) != URIRef(SH + "Violation"):
-            continue
-        out.append(" ".join(str(results.value(result, URIRef(SH + p))) for p in
-                            ("focusNode", "resultPath", "value", "resultMessage")))
-    return out
-
-
-# --- data ------------------------------------------------------------------------------------
-
-def rich_extras(tag: str, n: int) -> dict[str, Any]:
-    """Every field of the schema, with a unique marker ``tag`` in the data locations."""
-    return {
-        "name": f"rich-{tag}",
-        "title": f"公交线路信息 {tag}",
-        "title_en": f"Bus routes {tag}",
-        "notes_en": "Ground bus routes with terminal stops and first and last departures.",
-        "resource_code": f"203001/{n:06d}",
-        "resource_format_subtype": "CSV",
-        "data_items": [
-            {"item_name": "线路编号", "item_type": "C", "item_length": 20, "item_description": "公交线路唯一编号"},
-            {"item_name": "票价", "item_type": "Y", "item_length": 8},
-            {"item_name": "首班时间", "item_type": "T"},
-        ],
-        "share_methods": ["api", "download"],
-        "release_date": "2019-06-18",
-        "related_codes": "203001/900002, 101001/900001",
-        "tag_string": "公交,出行",
-        "region_code": "500000",
-        "contact_name": "陈晓雯",
-        "contact_phone": "023-63881205",
-        "contact_email": "jtj-data@example.gov.cn",
-        "desensitised": "true",
-        "usage_requirements": "使用时须注明数据来源",
-        "resources": [
-            {"name": "公交线路（CSV）", "description": "全量线路表", "format": "CSV", "access_method": "download",
-             "url": f"https://data.example.gov.cn/files/{tag}MARKfile.csv"},
-            {"name": "公交线路查询接口", "format": "API", "access_method": "api",
-             "url": f"https://api.example.gov.cn/{tag}MARKapi",
-             "api_description": "请求参数：lineNo。返回字段：lineName。", "api_call": "GET https://api.example.gov.cn/v1?lineNo=461"},
-        ],
-    }
-
-
-def make_entries(org: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    entries = {}
-    for n, combo in enumerate(COMBOS, start=1):
-        open_type, share_type = combo
-        tag = f"{open_type[:4]}{share_type[:4]}"
-        entries[combo] = entry(org, open_type=open_type, share_type=share_type,
-                               **{**rich_extras(tag, n), **LEVEL_EXTRAS[combo]})
-    return entries
-
-
-def shown(pkg: dict[str, Any]) -> dict[str, Any]:
-    """The entry as package_show gives it to a sysadmin (every field, data locations included)."""
-    return helpers.call_action("package_show", context={"user": factories.Sysadmin()["name"]}, id=pkg["id"])
-
-
-def serialize(dicts: Iterable[dict[str, Any]], scope: str = "public",
-              profiles: Iterable[str] = ("euro_dcat_ap_3", "govshare"), fmt: str = "ttl") -> str:
-    with gp.scope(scope):
-        return RDFSerializer(profiles=list(profiles)).serialize_catalog({}, list(dicts), _format=fmt)
-
-
-def graph_of(text: str, fmt: str = "turtle") -> Graph:
-    return Graph().parse(data=text, format=fmt)
-
-
-def dataset_ref(pkg: dict[str, Any]) -> URIRef:
-    from ckanext.dcat.utils import dataset_uri
-
-    return URIRef(dataset_uri(pkg))
-
-
-@pytest.fixture
-def org():
-    return department(name="cq-jtj", title="市交通局", provider_code="11500000MB1526731E")
+from ckanext.govshare.dcat import skos
+from ckanext.govshare.dcat.uris import CSVW, ELI, GOVSHARE, application_url, concept_uri, resource_code_uri
+from tests.dcat.support import (
+    EU_ACCESS, dataset_ref, equivalent, graph_of, make_entries, parse_all, serialize, shacl_violations, shown)
 
 
 # --- tests -----------------------------------------------------------------------------------
@@ -178,14 +70,14 @@ class TestProfile:
         assert (ref, DCT.accrualPeriodicity, URIRef(vocab.UPDATE_CYCLES.get("monthly").uri)) in g
         themes = set(g.objects(ref, DCAT.theme))
         assert URIRef(vocab.THEMES.get("transport").uri) in themes
-        assert URIRef(gp.concept_uri("theme", "transport")) in themes
+        assert URIRef(concept_uri("theme", "transport")) in themes
         # 提供方 + 提供方代码
         publisher = g.value(ref, DCT.publisher)
         assert (publisher, FOAF.name, Literal("市交通局", lang="zh")) in g
         assert (publisher, DCT.identifier, Literal("11500000MB1526731E")) in g
         # 关联资源代码
-        assert set(g.objects(ref, DCT.relation)) == {URIRef(gp.resource_code_uri("203001/900002")),
-                                                     URIRef(gp.resource_code_uri("101001/900001"))}
+        assert set(g.objects(ref, DCT.relation)) == {URIRef(resource_code_uri("203001/900002")),
+                                                     URIRef(resource_code_uri("101001/900001"))}
         # release date, contact
         assert (ref, DCT.issued, Literal("2019-06-18", datatype=XSD.date)) in g
         contact = g.value(ref, DCAT.contactPoint)
@@ -196,7 +88,7 @@ class TestProfile:
         # 信息项 on every distribution, as a CSVW table schema
         for dist in g.objects(ref, DCAT.distribution):
             schema = g.value(dist, DCT.conformsTo)
-            assert (schema, RDF.type, gp.CSVW.Schema) in g and (schema, RDF.type, DCT.Standard) in g
+            assert (schema, RDF.type, CSVW.Schema) in g and (schema, RDF.type, DCT.Standard) in g
         # unconditional: the file is downloadable, the API is a data service
         urls = {str(o) for o in g.objects(None, DCAT.downloadURL)}
         assert any("MARKfile" in u for u in urls) and not any("MARKapi" in u for u in urls)
@@ -221,11 +113,11 @@ class TestProfile:
             assert set(g.objects(ref, DCT.accessRights)) == {URIRef(EU_ACCESS + expected[combo[0]])}, combo
             statements = list(g.objects(ref, DCT.rights))
             if pkg.get("open_condition"):
-                assert (statements[0], gp.GOVSHARE.openCondition, Literal(pkg["open_condition"], lang="zh")) in g
+                assert (statements[0], GOVSHARE.openCondition, Literal(pkg["open_condition"], lang="zh")) in g
                 assert pkg["open_condition"] in str(g.value(statements[0], RDFS.label))
             if pkg.get("open_basis"):
                 law = g.value(ref, DCATAP.applicableLegislation)
-                assert (law, RDF.type, gp.ELI.LegalResource) in g
+                assert (law, RDF.type, ELI.LegalResource) in g
                 assert (law, RDFS.label, Literal(pkg["open_basis"], lang="zh")) in g
             text = g.serialize(format="turtle")
             if combo[0] != "unconditional":
@@ -234,11 +126,11 @@ class TestProfile:
                 assert not list(g.objects(None, DCAT.downloadURL)), combo
                 kind = "open" if combo[0] == "conditional" else "share"
                 for dist in g.objects(ref, DCAT.distribution):
-                    assert set(g.objects(dist, DCAT.accessURL)) == {URIRef(gp.application_url(pkg, kind))}, combo
+                    assert set(g.objects(dist, DCAT.accessURL)) == {URIRef(application_url(pkg, kind))}, combo
             # share attributes only in the share catalogue
-            assert gp.GOVSHARE.shareType not in set(g.predicates(ref, None))
+            assert GOVSHARE.shareType not in set(g.predicates(ref, None))
             shared = graph_of(serialize([pkg], "share"))
-            assert (ref, gp.GOVSHARE.shareType, URIRef(gp.concept_uri("share_type", combo[1]))) in shared
+            assert (ref, GOVSHARE.shareType, URIRef(concept_uri("share_type", combo[1]))) in shared
 
     def test_withheld_dicts_give_application_pages(self, org):
         """What the public catalogue feeds the profile: package_show as an anonymous user."""
@@ -249,67 +141,15 @@ class TestProfile:
         assert "MARK" not in g.serialize(format="turtle")
         assert shacl_violations(g) == []
         accesses = {str(o) for o in g.objects(None, DCAT.accessURL)}
-        assert accesses == {gp.application_url(anonymous, "open")}
+        assert accesses == {application_url(anonymous, "open")}
 
     def test_vocabulary_graph_is_skos(self):
-        g = gp.vocabulary_graph("theme")
-        transport = URIRef(gp.concept_uri("theme", "transport"))
+        g = skos.vocabulary_graph("theme")
+        transport = URIRef(concept_uri("theme", "transport"))
         assert (transport, SKOS.prefLabel, Literal("交通出行", lang="zh")) in g
         assert (transport, SKOS.broadMatch, URIRef(vocab.THEMES.get("transport").uri)) in g
         assert len(set(g.subjects(RDF.type, SKOS.Concept))) == len(vocab.THEMES.terms) + len(
             {t.uri for t in vocab.THEMES})
-
-
-# --- round trip ---------------------------------------------------------------------------------
-
-SCALARS = ("title", "title_en", "notes", "notes_en", "name", "resource_code", "classification_code",
-           "resource_category", "resource_format", "resource_format_subtype", "provider_code", "open_type",
-           "open_condition", "open_basis", "update_cycle", "theme", "region_code", "contact_name",
-           "contact_phone", "contact_email", "desensitised", "usage_requirements")
-SHARE_SCALARS = ("share_type", "share_condition", "share_basis", "share_methods")
-
-
-def _codes(value: Any) -> set[str]:
-    return {c.strip() for c in str(value or "").split(",") if c.strip()}
-
-
-def equivalent(original: dict[str, Any], parsed: dict[str, Any], share: bool, public_data: bool) -> list[str]:
-    """Differences between an entry and what the parser read back from our output."""
-    diffs = []
-    for key in SCALARS + (SHARE_SCALARS if share else ()):
-        if original.get(key) not in (None, "", []) and original.get(key) != parsed.get(key):
-            diffs.append(f"{key}: {original.get(key)!r} != {parsed.get(key)!r}")
-    if str(original.get("release_date") or "")[:10] != str(parsed.get("release_date") or "")[:10]:
-        diffs.append(f"release_date: {original.get('release_date')!r} != {parsed.get('release_date')!r}")
-    if _codes(original.get("related_codes")) != _codes(parsed.get("related_codes")):
-        diffs.append("related_codes")
-    if sorted(t["name"] for t in original.get("tags") or []) != sorted(t["name"] for t in parsed.get("tags") or []):
-        diffs.append("tags")
-    items = [{k: v for k, v in i.items() if v not in (None, "")} for i in original.get("data_items") or []]
-    if items != parsed.get("data_items"):
-        diffs.append(f"data_items: {items} != {parsed.get('data_items')}")
-    by_name = {r.get("name"): r for r in parsed.get("resources") or []}
-    for res in original.get("resources") or []:
-        back = by_name.get(res["name"])
-        if back is None:
-            diffs.append(f"resource {res['name']} missing")
-            continue
-        for key in ("description", "format", "access_method"):
-            if res.get(key) and res.get(key) != back.get(key):
-                diffs.append(f"resource {key}: {res.get(key)!r} != {back.get(key)!r}")
-        if public_data:
-            for key in ("url", "api_description", "api_call"):
-                if res.get(key) and res.get(key) != back.get(key):
-                    diffs.append(f"resource {key}: {res.get(key)!r} != {back.get(key)!r}")
-        elif "MARK" in str(back):
-            diffs.append("withheld data location came back")
-    return diffs
-
-
-def parse_all(text: str, profiles: Iterable[str]) -> list[dict[str, Any]]:
-    parser = RDFParser(profiles=list(profiles))
-    parser.parse(text, _format="turtle")
-    return list(parser.datasets())
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -329,7 +169,7 @@ def test_round_trip(org, profile_list):
             assert not diffs, (scope, original["name"], diffs)
             if not public_data:
                 kind = "open" if original["open_type"] == "conditional" else "share"
-                assert {r["url"] for r in back["resources"]} == {gp.application_url(original, kind)}
+                assert {r["url"] for r in back["resources"]} == {application_url(original, kind)}
         # what ckanext-dcat's own keys hold after our profile: no leftovers it mapped
         keys = {e["key"] for b in parsed for e in b["extras"]}
         assert not keys & {"identifier", "frequency", "access_rights", "theme", "conforms_to"}, keys

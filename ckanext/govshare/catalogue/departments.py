@@ -1,0 +1,21 @@
+# -*- coding: utf-8 -*-
+"""The departments (organisations) a spreadsheet names in its 提供方 column or that an import
+or export is limited to: found by id, URL name or title."""
+from __future__ import annotations
+
+from ckan import model
+
+__all__ = ["find_department"]
+
+
+def find_department(text: str) -> model.Group | None:
+    """A department by id, name or title (None when unknown or ambiguous)."""
+    text = text.strip()
+    org = model.Group.get(text)
+    if org is not None and org.is_organization and org.state == "active":
+        return org
+    found = (model.Session.query(model.Group)
+             .filter(model.Group.is_organization.is_(True))
+             .filter(model.Group.state == "active")
+             .filter(model.Group.title == text).limit(2).all())
+    return found[0] if len(found) == 1 else None
