@@ -156,9 +156,11 @@ def govshare_catalogue_export(context: Context, data_dict: DataDict) -> ActionRe
     :type id: string
     :param format: ``xlsx`` (default) or ``csv``
     :type format: string
+    :param target: Python callers only: a writable binary file object the file is written
+        to instead of being returned (over HTTP a file object cannot be given)
+    :type target: file object
     :returns: ``count`` (entries exported), ``format``, ``filename``, ``mimetype`` and
-        ``content``: the file, base64-encoded (Python callers may pass ``target``, a writable
-        binary file object, to have the file written there instead)
+        ``content``: the file, base64-encoded (absent when ``target`` was given)
     :rtype: dictionary
     """
     org_id = _department(context, data_dict, "govshare_catalogue_export")
@@ -182,9 +184,12 @@ def govshare_catalogue_template(context: Context, data_dict: DataDict) -> Action
     """The empty catalogue template (.xlsx): the header row, drop-down lists of the allowed
     values and a sheet explaining every column. Anyone may have it.
 
+    :param target: Python callers only: a writable binary file object the file is written
+        to instead of being returned (over HTTP a file object cannot be given)
+    :type target: file object
     :returns: ``columns`` (the Chinese headers, in order), ``format``, ``filename``,
-        ``mimetype`` and ``content``: the file, base64-encoded (Python callers may pass
-        ``target``, a writable binary file object, to have it written there instead)
+        ``mimetype`` and ``content``: the file, base64-encoded (absent when ``target`` was
+        given)
     :rtype: dictionary
     """
     tk.check_access("govshare_catalogue_template", context, data_dict)
