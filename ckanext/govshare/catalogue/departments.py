@@ -3,9 +3,12 @@
 or export is limited to: found by id, URL name or title."""
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 
-__all__ = ["find_department"]
+from ckanext.govshare.catalogue.errors import CatalogueError
+
+__all__ = ["find_department", "department_id"]
 
 
 def find_department(text: str) -> model.Group | None:
@@ -19,3 +22,14 @@ def find_department(text: str) -> model.Group | None:
              .filter(model.Group.state == "active")
              .filter(model.Group.title == text).limit(2).all())
     return found[0] if len(found) == 1 else None
+
+
+def department_id(org: str | None) -> str | None:
+    """The id of the department an import or export is limited to (None: no limit); an
+    unknown or ambiguous name is an error."""
+    if not org:
+        return None
+    found = find_department(org)
+    if found is None:
+        raise CatalogueError(tk._("No department named {name}").format(name=org))
+    return found.id

@@ -88,12 +88,7 @@ def export_catalogue(target: str | IO[bytes], fmt: str | None = None, *, user: s
     fmt = fmt or file_format(target if isinstance(target, str) else "")
     if fmt not in FORMATS:
         raise CatalogueError(tk._("Unsupported file type {ext}: use .xlsx or .csv").format(ext=fmt))
-    org_id = None
-    if org:
-        found = departments.find_department(org)
-        if found is None:
-            raise CatalogueError(tk._("No department named {name}").format(name=org))
-        org_id = found.id
+    org_id = departments.department_id(org)
     cols = columns()
     ids = _package_ids(org_id)
     rows = []

@@ -622,12 +622,7 @@ def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: s
         fmt = fmt or file_format(source)
     table = read_table(source, fmt)
     cols = columns()
-    org_id = None
-    if org:
-        found = departments.find_department(org)
-        if found is None:
-            raise CatalogueError(tk._("No department named {name}").format(name=org))
-        org_id = found.id
+    org_id = departments.department_id(org)
     rows, problems = _parse_rows(table, cols, org_id)
     if problems:  # the header row itself is wrong: rows cannot be read reliably
         raise CatalogueInvalid(problems)
