@@ -36,13 +36,13 @@ PROGRESS = "govshare_progress"
 
 
 @tk.validator_args
-def catalogue_import_schema(ignore_missing: Any, unicode_safe: Any, boolean_validator: Any,
+def catalogue_import_schema(ignore_missing: Any, unicode_safe: Any, govshare_boolean: Any,
                             one_of: Any) -> Schema:
     return {
         "id": [ignore_missing, unicode_safe],
         "upload": [ignore_missing],
         "format": [ignore_missing, unicode_safe, one_of(list(spreadsheet.FORMATS))],
-        "dry_run": [ignore_missing, boolean_validator],
+        "dry_run": [ignore_missing, govshare_boolean],
     }
 
 

@@ -114,12 +114,12 @@ def application_withdraw_schema(not_empty: Validator, ignore_missing: Validator,
 
 @validator_args
 def application_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator,
-                            boolean_validator: Validator) -> Schema:
+                            govshare_boolean: Validator) -> Schema:
     return {
         "organization_id": [ignore_missing, govshare_id, unicode_safe],
         "status": [ignore_missing, govshare_id, unicode_safe],
         "kind": [ignore_missing, govshare_id, unicode_safe],
-        "authority": [ignore_missing, boolean_validator],
+        "authority": [ignore_missing, govshare_boolean],
     }
 
 

@@ -26,7 +26,7 @@ FILTERS = {"package_id": ("catalogue", "exchange"), "actor_id": ("catalogue", "e
 @tk.validator_args
 def log_list_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
                     one_of: Validator, isodate: Validator, int_validator: Validator,
-                    boolean_validator: Validator) -> Schema:
+                    govshare_boolean: Validator) -> Schema:
     return {
         "log": [not_empty, unicode_safe, one_of(list(LOGS))],
         "since": [ignore_missing, isodate],
@@ -38,7 +38,7 @@ def log_list_schema(not_empty: Validator, ignore_missing: Validator, unicode_saf
         "action": [ignore_missing, unicode_safe],
         "after": [ignore_missing, unicode_safe],
         "limit": [ignore_missing, int_validator],
-        "count": [ignore_missing, boolean_validator],
+        "count": [ignore_missing, govshare_boolean],
     }
 
 
