@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The leak scanner (issue 11): the parameters an attacker controls, as every actor.
 
-The route-derived matrix (tests/test_access.py) varies the routes; this scanner varies what a
+The route-derived matrix (tests/access/test_access.py) varies the routes; this scanner varies what a
 caller controls. One world per module: three departments, one group, an actor of every kind
 and one catalogue entry per allowed open × share combination, plus an entry that is a draft,
 one that is private and one that is deleted. Every protected place of every entry carries a
@@ -22,7 +22,7 @@ group actions, the DataStore, DCAT, and every GET route of the Flask app with en
 activity ids substituted, including mismatched entry/resource pairs.
 
 Expectations are written from the regulations, independently of ``ckanext.govshare.access``
-(as in tests/test_access.py). A request fails when a response carries a secret the actor may
+(as in tests/access/test_access.py). A request fails when a response carries a secret the actor may
 not have, when a count differs from what the actor may see, when a hidden entry answers
 differently from one that does not exist (existence signal), or when adding one more hidden
 entry (the canary) changes any number or list length an actor who cannot see it receives.
