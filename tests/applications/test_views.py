@@ -4,6 +4,7 @@ decision forms, the applicant's view of the outcome (chongqing-2018 §24, chongq
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
@@ -11,7 +12,7 @@ from bs4 import BeautifulSoup
 from ckan import model
 from ckan.tests import factories
 
-from ckanext.govshare.model import Application
+from ckanext.govshare.model import Application, ApplicationEvent
 from tests.factories import LEVEL_EXTRAS, department, entry
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_db", "clean_index")
@@ -62,6 +63,11 @@ def test_apply_show_deadline_and_inbox(app, w):
     page = app.get(f"/application/{app_id}", headers=w.tokens["citizen"]).get_data(as_text=True)
     assert "还剩" in page and "个工作日" in page and "年" in page
     assert "110105********002X" in page  # masked for the applicant
+    # the history shows Beijing time the way the rest of the page does, not CKAN's "十一月 29, 2026"
+    submitted = model.Session.query(ApplicationEvent).filter_by(application_id=app_id).first().at
+    local = submitted.replace(tzinfo=datetime.timezone.utc).astimezone(ZoneInfo("Asia/Shanghai"))
+    history = BeautifulSoup(page, "html.parser").find(id="govshare-events").get_text()
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in history
     # double submit of the same form: still one application
     app.post("/dataset/chuzuche/apply", data=FORM, headers=w.tokens["citizen"])
     assert model.Session.query(Application).count() == 1
