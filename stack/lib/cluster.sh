@@ -427,6 +427,7 @@ cluster_services_up() {
   check_disk
   command -v curl >/dev/null || apt_install curl ca-certificates
   python_install
+  assets_install
   postgres_install
   redis_install
   postgres_start
