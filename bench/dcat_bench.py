@@ -20,9 +20,15 @@ tags; cycled when N is larger; generated entries without the file):
     through the action API (``package_create`` with ``defer_commit``, committed every 500
     entries, one Solr commit at the end instead of one per entry): every page fetched in
     turn, (1) by ckanext-dcat's own catalogue view (offset paging, ``euro_dcat_ap_3``),
-    (2) by govshare's keyset paging with ``euro_dcat_ap_3`` and (3) with ``euro_dcat_ap_3
-    govshare`` (the configured export). Time per page (mean, p95, first and last page) and
-    process RSS at 2k / 10k / 20k entries exported.
+    (2) (``--keyset-default`` only) by govshare's keyset paging with ``euro_dcat_ap_3``, and by
+    the platform's pages with ``euro_dcat_ap_3 govshare`` (the configured export), assembled
+    from the per-entry cache (``dcat/cache.py``): (3) the cache emptied first (every entry
+    built: a first harvest), (4) again (every entry from the cache: the harvests after it).
+    Time per page (mean, p95, first and last page), pages/s against (1), cache hits and
+    misses, process RSS at 2k / 10k / 20k entries exported. Then the streamed full catalogue
+    (``/catalog/full.ttl``'s generator) for the first ``--stream-sizes`` entries, each in a
+    fresh process: time and peak RSS (flat memory: the same peak at both sizes).
+    ``--reuse`` pages through the catalogue an earlier run left in the database.
 
 It WIPES the database and Solr core it is pointed at, so it refuses to run unless the
 database name contains ``bench`` (or ``--force``). Prepare a bench database and core once
@@ -319,16 +325,21 @@ def _rss_mib() -> float:
 
 def part_paging(args: argparse.Namespace, app: Any) -> list[dict[str, Any]]:
     import ckan.plugins.toolkit as tk
+    from ckan.lib.redis import connect_to_redis
     from ckanext.dcat.processors import RDFParser
     from ckanext.dcat.utils import read_catalog_page
 
     from ckanext.govshare.dcat import views
 
-    print(f"(b) creating a real catalogue of {args.real} entries", file=sys.stderr)
-    t_load = load_catalogue(args.real, args.seed)
+    if args.reuse:
+        t_load = float("nan")
+        print("(b) reusing the catalogue in the database", file=sys.stderr)
+    else:
+        print(f"(b) creating a real catalogue of {args.real} entries", file=sys.stderr)
+        t_load = load_catalogue(args.real, args.seed)
     public = tk.get_action("package_search")({"user": ""}, {"rows": 0, "fq": "+open_type:(unconditional OR conditional)"})["count"]
-    print(f"  {args.real} entries in {t_load:.0f} s ({args.real / t_load:.0f}/s); {public} in the public catalogue",
-          file=sys.stderr)
+    total = tk.get_action("package_search")({"ignore_auth": True}, {"rows": 0, "include_private": True})["count"]
+    print(f"  {total} entries (loaded in {t_load:.0f} s); {public} in the public catalogue", file=sys.stderr)
     flask_app = app._wsgi_app
     configured = tk.config.get("ckanext.dcat.rdf.profiles")
 
@@ -380,12 +391,64 @@ def part_paging(args: argparse.Namespace, app: Any) -> list[dict[str, Any]]:
         with flask_app.test_request_context(f"/catalog.ttl?{query}"):
             return views._catalogue_response("ttl").get_data(as_text=True)
 
-    results = [
-        run("(1) ckanext-dcat offset paging", "euro_dcat_ap_3", dcat_offset),
-        run("(2) govshare keyset paging", "euro_dcat_ap_3", govshare_keyset),
-        run("(3) govshare keyset paging", "euro_dcat_ap_3 govshare", govshare_keyset),
-    ]
+    from ckanext.govshare.dcat import cache
+
+    def clear_cache() -> None:
+        redis = connect_to_redis()
+        for key in redis.scan_iter(f"{cache.key_prefix()}:*", count=1000):
+            redis.delete(key)
+
+    clear_cache()
+    results = [run("(1) ckanext-dcat offset paging", "euro_dcat_ap_3", dcat_offset)]
+    if args.keyset_default:
+        results.append(run("(2) govshare keyset paging", "euro_dcat_ap_3", govshare_keyset))
+    stats = cache.stats()
+    for label in ("(3) govshare, cache cold", "(4) govshare, cache warm"):
+        hits, misses = stats.hits, stats.misses
+        row = run(label, "euro_dcat_ap_3 govshare", govshare_keyset)
+        row.update(cache_hits=stats.hits - hits, cache_misses=stats.misses - misses)
+        print(f"    cache: {row['cache_hits']} hits, {row['cache_misses']} misses", file=sys.stderr)
+        results.append(row)
+    base = results[0]["pages"] / results[0]["total_s"]
+    for row in results[1:]:
+        row["throughput_vs_ckanext_dcat"] = round(row["pages"] / row["total_s"] / base, 2)
+        print(f"  {row['path']}: {row['throughput_vs_ckanext_dcat']}x the pages/s of (1)", file=sys.stderr)
     tk.config["ckanext.dcat.rdf.profiles"] = configured
+    return results
+
+
+def child_stream(args: argparse.Namespace) -> int:
+    """The streamed full catalogue (``/catalog/full.ttl``'s generator), the first ``--n``
+    entries, in a fresh process: peak RSS, time, bytes."""
+    from ckanext.govshare.dcat import cache, catalogue
+
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    stats = cache.stats()
+    start, start_cpu = time.perf_counter(), time.process_time()
+    size = chunks = 0
+    for chunk in catalogue.stream_catalogue(args.format, limit=args.n):
+        size += len(chunk.encode("utf-8"))
+        chunks += 1
+    print(json.dumps({
+        "n": args.n, "format": args.format, "total_s": time.perf_counter() - start,
+        "total_cpu_s": time.process_time() - start_cpu, "mib": size / 2**20, "chunks": chunks,
+        "cache_hits": stats.hits, "cache_misses": stats.misses,
+        "rss_before_mib": rss0, "rss_peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    return 0
+
+
+def part_stream(args: argparse.Namespace) -> list[dict[str, Any]]:
+    results = []
+    for n in args.stream_sizes:
+        cmd = [sys.executable, os.path.abspath(__file__), "--ckan-ini", args.ckan_ini, "--force",
+               "--child", "stream", "--n", str(n), "--format", args.format]
+        out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        results.append(row)
+        print(f"  stream {row['n']:6d} entries ({row['format']}): {row['total_s']:6.1f} s "
+              f"({row['n'] / row['total_s']:.0f} entries/s), {row['mib']:.1f} MiB, RSS before "
+              f"{row['rss_before_mib']:.0f} MiB, peak {row['rss_peak_mib']:.0f} MiB "
+              f"({row['cache_hits']} hits, {row['cache_misses']} misses)", file=sys.stderr)
     return results
 
 
@@ -397,6 +460,13 @@ def main() -> int:
     parser.add_argument("--templates", type=int, default=300, help="real entries the pages of (a) are cloned from")
     parser.add_argument("--rows", type=int, default=0, help="page size (default ckanext.dcat.datasets_per_page)")
     parser.add_argument("--part", choices=["serialize", "paging", "both"], default="both")
+    parser.add_argument("--reuse", action="store_true",
+                        help="(b): page through the catalogue already in the database (made by an earlier run)")
+    parser.add_argument("--keyset-default", action="store_true",
+                        help="(b): also page with govshare's keyset paging and euro_dcat_ap_3 alone")
+    parser.add_argument("--stream-sizes", default="2000,20000",
+                        help="(b): entries of the streamed full catalogue, each in a fresh process")
+    parser.add_argument("--format", default="ttl", help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=20240301)
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--force", action="store_true",
@@ -407,6 +477,7 @@ def main() -> int:
     parser.add_argument("--profile", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.sizes = [int(s) for s in str(args.sizes).split(",") if s]
+    args.stream_sizes = [int(s) for s in str(args.stream_sizes).split(",") if s]
 
     db_url = os.environ.get("CKAN_SQLALCHEMY_URL", "")
     if "bench" not in db_url.rsplit("/", 1)[-1] and not args.force:
@@ -428,11 +499,14 @@ def main() -> int:
         args.rows = args.rows or int(tk.config.get("ckanext.dcat.datasets_per_page") or 100)
         if args.child == "serialize":
             return child_serialize(args)
+        if args.child == "stream":
+            return child_stream(args)
         figures: dict[str, Any] = {"rows": args.rows}
         if args.part in ("serialize", "both"):
             figures["serialize"] = part_serialize(args)
         if args.part in ("paging", "both"):
             figures["paging"] = part_paging(args, app)
+            figures["stream"] = part_stream(args)
     print(json.dumps(figures, ensure_ascii=False, indent=1))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:

@@ -26,11 +26,12 @@ from urllib.parse import urlencode
 from dateutil.parser import parse as parse_date
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.processors import RDFSerializer
 from ckanext.dcat.utils import CONTENT_TYPES
 
+from ckanext.govshare.dcat import cache
+
 __all__ = [
-    "CatalogueError", "RDF_FORMATS", "scope", "is_share", "catalogue_page", "content_type",
+    "CatalogueError", "RDF_FORMATS", "scope", "is_share", "catalogue_page", "stream_catalogue", "content_type",
     "encode_cursor", "decode_cursor", "page_size", "profile_names",
 ]
 
@@ -116,20 +117,7 @@ def profile_names() -> list[str]:
     return names
 
 
-def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = "",
-                   after: Optional[str] = None, modified_since: Optional[str] = None,
-                   rows: Optional[int] = None) -> str:
-    """One page of the public catalogue (anonymous view) or, with ``share``, of the share
-    catalogue as ``user`` (a department user) may see it.
-
-    :param page_url: the URL of the page without paging parameters (hydra links build on it)
-    :param after: the cursor of the previous page's last entry
-    :param modified_since: only entries modified since (ISO 8601)
-    :raises CatalogueError: for parameters that cannot be used
-    """
-    if fmt not in RDF_FORMATS:
-        raise CatalogueError(tk._("Unsupported format {fmt}: use ttl, rdf, xml or jsonld").format(fmt=fmt))
-    rows = rows or page_size()
+def _filters(share: bool, modified_since: Optional[str]) -> list[str]:
     filters = ["+dataset_type:dataset"]
     if share:
         filters.append("+share_type:(unconditional OR conditional)")
@@ -137,35 +125,118 @@ def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = 
         filters.append("+open_type:(unconditional OR conditional)")
     if modified_since:
         filters.append(f'+metadata_modified:["{_solr_time(modified_since)}" TO *]')
-    total_query = " ".join(filters)
-    if after:
-        created, pkg_id = decode_cursor(after)
-        filters.append(f'+(metadata_created:{{"{created}" TO *] OR '
-                       f'(+metadata_created:"{created}" +id:{{"{pkg_id}" TO *]))')
+    return filters
+
+
+def _after(filters: list[str], after: Optional[tuple[str, str]]) -> list[str]:
+    if not after:
+        return filters
+    created, pkg_id = after
+    return [*filters, f'+(metadata_created:{{"{created}" TO *] OR '
+                      f'(+metadata_created:"{created}" +id:{{"{pkg_id}" TO *]))']
+
+
+def _search(context: dict[str, Any], filters: list[str], rows: int) -> dict[str, Any]:
+    return tk.get_action("package_search")(dict(context), {
+        "q": "*:*", "fq": " ".join(filters), "rows": rows, "sort": "metadata_created asc, id asc",
+        "facet": "false"})
+
+
+def _head(context: dict[str, Any], filters: list[str]) -> tuple[int, Optional[str]]:
+    """How many entries the catalogue has, and when the latest was modified."""
+    head = tk.get_action("package_search")(dict(context), {
+        "q": "*:*", "fq": " ".join(filters), "rows": 1, "sort": "metadata_modified desc",
+        "facet": "false", "fl": "id,metadata_modified"})
+    return head["count"], (head["results"][0]["metadata_modified"] if head["results"] else None)
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in RDF_FORMATS:
+        raise CatalogueError(tk._("Unsupported format {fmt}: use ttl, rdf, xml or jsonld").format(fmt=fmt))
+
+
+def catalogue_page(fmt: str, *, page_url: str, share: bool = False, user: str = "",
+                   after: Optional[str] = None, modified_since: Optional[str] = None,
+                   rows: Optional[int] = None) -> str:
+    """One page of the public catalogue (anonymous view) or, with ``share``, of the share
+    catalogue as ``user`` (a department user) may see it. The entries' triples come from
+    the per-entry cache (``cache.py``), built where this version of an entry was not yet.
+
+    :param page_url: the URL of the page without paging parameters (hydra links build on it)
+    :param after: the cursor of the previous page's last entry
+    :param modified_since: only entries modified since (ISO 8601)
+    :raises CatalogueError: for parameters that cannot be used
+    """
+    _check_format(fmt)
+    rows = rows or page_size()
+    filters = _filters(share, modified_since)
+    cursor = decode_cursor(after) if after else None
     # the public catalogue is what an anonymous user may see, whoever asks
     context = {"user": user if share else ""}
-    search = tk.get_action("package_search")
-    result = search(dict(context), {"q": "*:*", "fq": " ".join(filters), "rows": rows,
-                                    "sort": "metadata_created asc, id asc", "facet": "false"})
+    result = _search(context, _after(filters, cursor), rows)
     datasets = result["results"]
-    head = search(dict(context), {"q": "*:*", "fq": total_query, "rows": 1,
-                                  "sort": "metadata_modified desc", "facet": "false",
-                                  "fl": "id,metadata_modified"})
+    count, modified = _head(context, filters)
     params = {"modified_since": modified_since} if modified_since else {}
 
-    def link(cursor: Optional[str] = None) -> str:
-        query = dict(params, **({"after": cursor} if cursor else {}))
+    def link(token: Optional[str] = None) -> str:
+        query = dict(params, **({"after": token} if token else {}))
         return f"{page_url}?{urlencode(query)}" if query else page_url
 
-    paging: dict[str, Any] = {"count": head["count"], "items_per_page": rows,
-                              "current": link(after), "first": link()}
+    paging: dict[str, Any] = {"count": count, "items_per_page": rows, "current": link(after), "first": link()}
     if datasets and result["count"] > len(datasets):
         paging["next"] = link(encode_cursor(datasets[-1]["metadata_created"], datasets[-1]["id"]))
-    modified = head["results"][0]["metadata_modified"] if head["results"] else None
-    catalog = {"modified": modified}
-    with scope("share" if share else "public"):
-        serializer = RDFSerializer(profiles=profile_names())
-        return serializer.serialize_catalog(catalog, datasets, _format=fmt, pagination_info=paging)
+    name = "share" if share else "public"
+    profiles = profile_names()
+    with scope(name):
+        serializer = cache.serializer(profiles)
+        catalog_ref, head = cache.header(serializer, fmt, {"modified": modified}, name, paging)
+        entries = cache.entries(serializer, datasets, fmt, name, profiles)
+    links = cache.dataset_links(fmt, catalog_ref, [e.ref for e in entries])
+    return "".join([cache.prologue(fmt), *cache.join(fmt, [head, links, *(e.body for e in entries)]),
+                    cache.epilogue(fmt)])
+
+
+def stream_catalogue(fmt: str, *, share: bool = False, user: str = "",
+                     modified_since: Optional[str] = None, limit: Optional[int] = None) -> Iterator[str]:
+    """The whole public (or share) catalogue as one document, written a page of entries at
+    a time: the entries are read in keyset pages and each page's text is handed on before
+    the next is read, so the memory used does not grow with the catalogue. No hydra paging.
+
+    :param limit: stop after this many entries (the bench measures memory at two sizes)
+    :raises CatalogueError: for parameters that cannot be used (before anything is written)
+    """
+    _check_format(fmt)
+    filters = _filters(share, modified_since)
+    context = {"user": user if share else ""}
+    _count, modified = _head(context, filters)
+    rows = page_size()
+    name = "share" if share else "public"
+    profiles = profile_names()
+
+    def generate() -> Iterator[str]:
+        with scope(name):
+            serializer = cache.serializer(profiles)
+            catalog_ref, head = cache.header(serializer, fmt, {"modified": modified}, name)
+        yield cache.prologue(fmt)
+        yield from cache.join(fmt, [head])
+        cursor: Optional[tuple[str, str]] = None
+        written = 0
+        while limit is None or written < limit:
+            batch = rows if limit is None else min(rows, limit - written)
+            datasets = _search(context, _after(filters, cursor), batch)["results"]
+            if not datasets:
+                break
+            with scope(name):
+                entries = cache.entries(serializer, datasets, fmt, name, profiles)
+            links = cache.dataset_links(fmt, catalog_ref, [e.ref for e in entries])
+            yield "".join(cache.join(fmt, [links, *(e.body for e in entries)], first=False))
+            written += len(datasets)
+            last = datasets[-1]
+            cursor = decode_cursor(encode_cursor(last["metadata_created"], last["id"]))
+            del datasets, entries, links
+        yield cache.epilogue(fmt)
+
+    return generate()
 
 
 def content_type(fmt: str) -> str:

@@ -12,6 +12,8 @@ answer in the platform's place.
 
 - ``/catalog.<fmt>``: the public catalogue, keyset-paged (``catalogue.py``);
 - ``/share-catalog.<fmt>``: the share catalogue, department users only;
+- ``/catalog/full.<fmt>``, ``/share-catalog/full.<fmt>``: the whole catalogue in one document,
+  streamed a page of entries at a time (memory does not grow with the catalogue);
 - ``/dataset/<id>.<fmt>``: one entry (404 where the entry's page is 404: ``access/rules.py``);
 - ``/`` and ``/dataset/<id>`` with an RDF ``Accept`` header: the same documents
   (:func:`negotiate`, a before-request hook on CKAN's own ``home.index`` and ``dataset.read``
@@ -24,7 +26,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Optional
 
-from flask import Blueprint, make_response
+from flask import Blueprint, Response, make_response, stream_with_context
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -99,6 +101,21 @@ def _catalogue_response(fmt: str, share: bool = False) -> Any:
     return _rdf_response(body, fmt, private=share)
 
 
+def _full_response(fmt: str, share: bool = False) -> Any:
+    """The whole catalogue as one document, streamed (``catalogue.stream_catalogue``)."""
+    try:
+        chunks = catalogue.stream_catalogue(fmt, share=share, user=_user() if share else "",
+                                            modified_since=tk.request.args.get("modified_since") or None)
+    except catalogue.CatalogueError as e:
+        return _text_response(str(e), 400)
+    response = Response(stream_with_context(chunks), 200)
+    response.headers["Content-Type"] = catalogue.content_type(fmt)
+    response.headers["Vary"] = "Accept, Authorization, Cookie" if share else "Accept"
+    if share:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _dataset_response(id: str, fmt: str) -> Any:
     """One entry as RDF, for those who may know of it (404 otherwise, as its page)."""
     pkg = model.Package.get(id) if id else None
@@ -138,6 +155,25 @@ def share_catalogue(_format: str) -> Any:
     return _catalogue_response(_format, share=True)
 
 
+def catalog_full(_format: str) -> Any:
+    """The whole public catalogue in one streamed document (no paging), for harvesters that
+    take it at once: the same entries and triples as the pages (chongqing-2018 §22 ¶2)."""
+    return _full_response(_format)
+
+
+def share_catalogue_full(_format: str) -> Any:
+    """The whole share catalogue in one streamed document, department users only
+    (chongqing-2018 §16, §19)."""
+    principal = access.current_principal()
+    if not principal.authenticated:
+        return _text_response(tk._("Log in with a department account (or send its API token) "
+                                   "to read the share catalogue"), 401,
+                              {"WWW-Authenticate": 'Token realm="share-catalog"'})
+    if not (principal.department_member or principal.sysadmin):
+        return _text_response(tk._("The share catalogue is for users of government departments"), 403)
+    return _full_response(_format, share=True)
+
+
 def dataset(_id: str, _format: str) -> Any:
     """One entry as RDF (the profile, ``package_show`` as the user)."""
     return _dataset_response(_id, _format)
@@ -166,6 +202,8 @@ def resource_code(code: str) -> Any:
 
 dcat.add_url_rule("/catalog.<_format>", view_func=catalog, endpoint="catalog")
 dcat.add_url_rule("/share-catalog.<_format>", view_func=share_catalogue, endpoint="share_catalog")
+dcat.add_url_rule("/catalog/full.<_format>", view_func=catalog_full, endpoint="catalog_full")
+dcat.add_url_rule("/share-catalog/full.<_format>", view_func=share_catalogue_full, endpoint="share_catalog_full")
 dcat.add_url_rule("/dataset/<_id>.<_format>", view_func=dataset, endpoint="dataset")
 dcat.add_url_rule("/govshare/vocabulary/<name>", view_func=vocabulary, endpoint="vocabulary")
 dcat.add_url_rule("/govshare/code/<path:code>", view_func=resource_code, endpoint="resource_code")
