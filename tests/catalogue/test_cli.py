@@ -28,12 +28,12 @@ class TestCatalogueCommands:
     def test_import_reports_every_bad_row_and_writes_nothing(self, cli, tmp_path):
         factories.Organization(title="市交通局")
         rows = [valid_row(i) for i in range(1, 31)]
-        rows[4]["更新周期"] = "每两年"
+        rows[4]["更新周期"] = "每十年"
         rows[19]["信息资源代码"] = "203001-000020"
         path = write_file(tmp_path / "bad.csv", rows, "csv")
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", path])
         assert result.exit_code == 1
-        assert "更新周期" in result.output and "每两年" in result.output
+        assert "更新周期" in result.output and "每十年" in result.output
         assert "信息资源代码" in result.output
         lines = [l for l in result.output.splitlines() if "更新周期" in l or "信息资源代码:" in l]
         assert len(lines) == 2
@@ -47,21 +47,24 @@ class TestCatalogueCommands:
 
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--every", "10"])
         assert result.exit_code == 0, result.output
-        assert "created: 26" in result.output
-        assert "validated: 10/26" in result.output and "written: 26/26" in result.output
+        assert "新建：26" in result.output
+        # progress (not a terminal): a line every 10 rows and at the end of each stage, with the rate
+        lines = result.output.splitlines()
+        assert any(l.startswith("校验") and "10/26" in l and "条/秒" in l for l in lines)
+        assert any(l.startswith("写入") and "26/26" in l for l in lines)
         assert len(db_state()) == 26 and indexed_count() == 26
 
         out = str(tmp_path / "out.csv")
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", out, "--org", "市交通局"])
         assert result.exit_code == 0, result.output
-        assert "exported: 25" in result.output
+        assert "已导出：25" in result.output
         assert len(spreadsheet.read_table(out)) == 26
 
         before = db_state()
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", out])
         assert result.exit_code == 0, result.output
-        assert "created: 0" in result.output and "updated: 0" in result.output
-        assert "unchanged: 25" in result.output
+        assert "新建：0" in result.output and "更新：0" in result.output
+        assert "未变：25" in result.output
         assert db_state() == before
 
     def test_dry_run_and_unknown_department(self, cli, tmp_path):
@@ -69,7 +72,7 @@ class TestCatalogueCommands:
         path = write_file(tmp_path / "in.xlsx", [valid_row(1)], "xlsx")
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--dry-run"])
         assert result.exit_code == 0, result.output
-        assert "created: 1" in result.output and db_state() == {}
+        assert "新建：1" in result.output and db_state() == {}
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(tmp_path / "x.xlsx"),
                                    "--org", "没有这个部门"])
         assert result.exit_code == 1
@@ -93,7 +96,7 @@ class TestCatalogueCommandsAsAnAccount:
         result = cli.invoke(ckan, ["govshare", "catalogue", "import", path, "--user", admin["name"],
                                    "--org", "cq-jtj"])
         assert result.exit_code == 0, result.output
-        assert "created: 1" in result.output
+        assert "新建：1" in result.output
         out = tmp_path / "out.csv"
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(out), "--user", admin["name"],
                                    "--org", "cq-wjw"])
@@ -101,4 +104,4 @@ class TestCatalogueCommandsAsAnAccount:
         result = cli.invoke(ckan, ["govshare", "catalogue", "export", str(out), "--user", admin["name"],
                                    "--org", "市交通局"])
         assert result.exit_code == 0, result.output
-        assert "exported: 1" in result.output and len(spreadsheet.read_table(str(out))) == 2
+        assert "已导出：1" in result.output and len(spreadsheet.read_table(str(out))) == 2

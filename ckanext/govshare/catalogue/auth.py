@@ -7,10 +7,15 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.govshare.authority.role import is_authority
+
 __all__ = [
     "govshare_catalogue_import",
     "govshare_catalogue_export",
     "govshare_catalogue_template",
+    "govshare_department_import",
+    "govshare_department_export",
+    "govshare_department_template",
 ]
 
 _ = tk._
@@ -43,4 +48,29 @@ def govshare_catalogue_export(context: Context, data_dict: DataDict) -> AuthResu
 @tk.auth_allow_anonymous_access
 def govshare_catalogue_template(context: Context, data_dict: DataDict) -> AuthResult:
     """The empty template is public (its columns are the public schema)."""
+    return {"success": True}
+
+
+# --- the department registry ------------------------------------------------------------------
+
+def _authority(context: Context) -> AuthResult:
+    if is_authority(context.get("user")):
+        return {"success": True}
+    return {"success": False,
+            "msg": _("Only the authority (主管部门) can import or export the department registry")}
+
+
+def govshare_department_import(context: Context, data_dict: DataDict) -> AuthResult:
+    """The authority (and sysadmins) keep the department registry."""
+    return _authority(context)
+
+
+def govshare_department_export(context: Context, data_dict: DataDict) -> AuthResult:
+    """The registry with its heads and codes: the authority (and sysadmins)."""
+    return _authority(context)
+
+
+@tk.auth_allow_anonymous_access
+def govshare_department_template(context: Context, data_dict: DataDict) -> AuthResult:
+    """The empty department template is public (it holds no department)."""
     return {"success": True}

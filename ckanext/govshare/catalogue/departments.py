@@ -1,22 +1,32 @@
 # -*- coding: utf-8 -*-
 """The departments (organisations) a spreadsheet names in its 提供方 column or that an import
-or export is limited to: found by id, URL name or title."""
+or export is limited to: found by id, URL name, code or title (the importer itself uses
+:class:`registry.Directory`, which loads every department once)."""
 from __future__ import annotations
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.govshare import compat
 from ckanext.govshare.catalogue.errors import CatalogueError
 
 __all__ = ["find_department", "department_id"]
 
 
 def find_department(text: str) -> model.Group | None:
-    """A department by id, name or title (None when unknown or ambiguous)."""
+    """A department by id, name, 提供方代码 / 统一社会信用代码 or title (None when unknown or
+    ambiguous)."""
     text = text.strip()
     org = model.Group.get(text)
     if org is not None and org.is_organization and org.state == "active":
         return org
+    by_code = (model.Session.query(model.Group)
+               .filter(model.Group.is_organization.is_(True))
+               .filter(model.Group.state == "active")
+               .filter(compat.group_extra_in(("provider_code", "credit_code"), (text, text.upper())))
+               .limit(2).all())
+    if len({g.id for g in by_code}) == 1:
+        return by_code[0]
     found = (model.Session.query(model.Group)
              .filter(model.Group.is_organization.is_(True))
              .filter(model.Group.state == "active")

@@ -23,6 +23,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
+        if not self.row:  # a problem of several rows (e.g. unknown departments)
+            return f"{self.column}: {self.message}" if self.column else self.message
         where = tk._("row {row}").format(row=self.row)
         return f"{where}, {self.column}: {self.message}" if self.column else f"{where}: {self.message}"
 

@@ -9,7 +9,8 @@ from typing import IO, Any, Callable, Sequence
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.govshare.catalogue import departments
+from ckanext.govshare import compat
+from ckanext.govshare.catalogue import departments, registry
 from ckanext.govshare.catalogue.columns import (
     DATASET_TYPE, ITEM_SEP, MULTI_SEP, PART_SEP, TAG_SEP, Column, columns)
 from ckanext.govshare.catalogue.errors import CatalogueError
@@ -20,7 +21,11 @@ __all__ = ["export_row", "export_catalogue"]
 Progress = Callable[[str, int, int], None]
 
 
-def _org_title(pkg: dict[str, Any]) -> str:
+def _org_cell(pkg: dict[str, Any], directory: registry.Directory | None) -> str:
+    """The 提供方 cell: what finds the department again on import (its 提供方代码, else its
+    name when no other department has it, else its URL name)."""
+    if directory is not None and pkg.get("owner_org"):
+        return directory.cell(pkg["owner_org"])
     org = pkg.get("organization") or {}
     return org.get("title") or org.get("name") or pkg.get("owner_org") or ""
 
@@ -35,9 +40,10 @@ def _term_text(col: Column, value: Any) -> str:
     return term.zh if term is not None else str(value)
 
 
-def _export_cell(col: Column, source: dict[str, Any], pkg: dict[str, Any]) -> str:
+def _export_cell(col: Column, source: dict[str, Any], pkg: dict[str, Any],
+                 directory: registry.Directory | None = None) -> str:
     if col.kind == "org":
-        return _org_title(pkg)
+        return _org_cell(pkg, directory)
     if col.kind == "tags":
         return TAG_SEP.join(t["name"] for t in pkg.get("tags") or [])
     value = source.get(col.field)
@@ -58,21 +64,15 @@ def _export_cell(col: Column, source: dict[str, Any], pkg: dict[str, Any]) -> st
     return cell_text(value)
 
 
-def export_row(cols: Sequence[Column], pkg: dict[str, Any]) -> list[str]:
+def export_row(cols: Sequence[Column], pkg: dict[str, Any],
+               directory: registry.Directory | None = None) -> list[str]:
     """The cells of one catalogue entry (a ``package_show`` dict)."""
     first = (pkg.get("resources") or [{}])[0]
-    return [_export_cell(c, first if c.resource else pkg, pkg) for c in cols]
+    return [_export_cell(c, first if c.resource else pkg, pkg, directory) for c in cols]
 
 
 def _package_ids(org_id: str | None) -> list[str]:
-    code = (
-        model.Session.query(model.PackageExtra.value)
-        .filter(model.PackageExtra.package_id == model.Package.id)
-        .filter(model.PackageExtra.key == "resource_code")
-        .filter(model.PackageExtra.state == "active")
-        .correlate(model.Package)
-        .scalar_subquery()
-    )
+    code = compat.extra_value("resource_code")
     q = (model.Session.query(model.Package.id)
          .filter(model.Package.state == "active")
          .filter(model.Package.type == DATASET_TYPE))
@@ -91,6 +91,7 @@ def export_catalogue(target: str | IO[bytes], fmt: str | None = None, *, user: s
     org_id = departments.department_id(org)
     cols = columns()
     ids = _package_ids(org_id)
+    directory = registry.Directory()
     rows = []
     show = tk.get_action("package_show")
     for n, pkg_id in enumerate(ids, start=1):
@@ -98,7 +99,7 @@ def export_catalogue(target: str | IO[bytes], fmt: str | None = None, *, user: s
             pkg = show({"user": user}, {"id": pkg_id})
         except tk.NotAuthorized:
             continue
-        rows.append(export_row(cols, pkg))
+        rows.append(export_row(cols, pkg, directory))
         if progress is not None:
             progress("export", n, len(ids))
     if fmt == "xlsx":

@@ -52,6 +52,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterable, Sequence
 
@@ -62,13 +63,16 @@ from ckan import model
 from ckan.lib import plugins as lib_plugins
 from ckan.lib import search
 
-from ckanext.govshare.catalogue import departments
+from ckanext.govshare import compat, vocab
+from ckanext.govshare.catalogue import departments, fingerprints, registry
 from ckanext.govshare.catalogue.columns import (
-    DATASET_TYPE, ITEM_SPLIT_RE, MULTI_SPLIT_RE, PART_SPLIT_RE, TAG_SPLIT_RE, Column, clean_header,
-    columns, header_keys)
+    DATASET_TYPE, ITEM_SPLIT_RE, MULTI_SPLIT_RE, PART_SPLIT_RE, Column, clean_header, columns,
+    header_keys)
 from ckanext.govshare.catalogue.errors import CatalogueError, CatalogueInvalid, RowError
+from ckanext.govshare.catalogue.signals import entries_imported
 from ckanext.govshare.catalogue.spreadsheet import file_format, read_table
 from ckanext.govshare.logic.validators import lock_resource_codes
+from ckanext.govshare.vocab.tags import normalise_tags
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +98,68 @@ class _Row:
     bad_items: dict[str, set[int]] = field(default_factory=dict)
     code: str = ""
     existing_id: str | None = None
-    action: str = ""                            # create, update, unchanged
+    action: str = ""                            # create, update, unchanged, skipped
     data: dict[str, Any] | None = None          # what goes to package_create/_update
+    org_problem: bool = False                   # 提供方 unknown or ambiguous (reported grouped)
+    fingerprint: str = ""
+
+
+#: how many department names a grouped message lists
+_NAMES_SHOWN = 20
+DEPARTMENTS_COMMAND = "ckan govshare departments import 部门.xlsx"
+
+
+@dataclass
+class _Lookup:
+    """What parsing learns beyond each row: departments found (and how), cells normalised."""
+
+    directory: registry.Directory | None = None
+    orgs: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    rows_of: dict[str, dict[str, list[int]]] = field(default_factory=lambda: defaultdict(dict))
+    normalised: dict[tuple[str, str, str], int] = field(default_factory=lambda: defaultdict(int))
+
+    def department(self, text: str, row: int) -> str | None:
+        if self.directory is None:
+            self.directory = registry.Directory()
+        if text not in self.orgs:
+            dept, how = self.directory.find(text)
+            self.orgs[text] = (dept.id if dept is not None else None, how)
+        org_id, how = self.orgs[text]
+        if how in ("title", "unknown", "ambiguous"):
+            self.rows_of[how].setdefault(text, []).append(row)
+        return org_id
+
+    def note(self, header: str, written: str, kept: str) -> None:
+        self.normalised[(header, written, kept)] += 1
+
+    def problems(self, header: str) -> list[RowError]:
+        """The unknown and the ambiguous departments, one message each kind (row 0: the
+        whole file), with the command that fixes them."""
+        out = []
+        for how, template in (
+                ("unknown", tk._("{n} departments are unknown: {names}; {rows} rows. Register them "
+                                 "first with the department spreadsheet: {command}")),
+                ("ambiguous", tk._("{n} department names belong to several departments: {names}; "
+                                   "{rows} rows. Write the department's provider code (提供方代码) "
+                                   "instead of its name"))):
+            found = self.rows_of.get(how) or {}
+            if not found:
+                continue
+            names = sorted(found, key=lambda t: (-len(found[t]), t))
+            shown = "、".join(names[:_NAMES_SHOWN]) + ("…" if len(names) > _NAMES_SHOWN else "")
+            out.append(RowError(0, header, template.format(
+                n=len(names), names=shown, rows=f"{sum(len(r) for r in found.values()):,}",
+                command=DEPARTMENTS_COMMAND)))
+        return out
+
+    def notices(self) -> list[str]:
+        found = self.rows_of.get("title") or {}
+        if not found:
+            return []
+        return [tk._("The provider of {rows} rows was matched by department name (the name is "
+                     "unique): {names}").format(
+            rows=f"{sum(len(r) for r in found.values()):,}",
+            names="、".join(sorted(found)[:_NAMES_SHOWN]) + ("…" if len(found) > _NAMES_SHOWN else ""))]
 
 
 def _not_allowed(col: Column, text: str) -> str:
@@ -103,44 +167,45 @@ def _not_allowed(col: Column, text: str) -> str:
         value=text, allowed="、".join(t.zh for t in col.allowed()))
 
 
-def _parse_cell(col: Column, text: str, errors: list[str], orgs: dict[str, Any]) -> Any:
+def _term(col: Column, text: str, errors: list[str], lookup: _Lookup) -> vocab.Term | None:
+    term = col.lookup(text)
+    if term is None:
+        errors.append(_not_allowed(col, text))
+        return None
+    if text.strip().lower() not in (term.value.lower(), term.zh.lower(), term.en.lower()):
+        lookup.note(col.header, text.strip(), term.zh)
+    return term
+
+
+def _parse_cell(col: Column, text: str, errors: list[str], lookup: _Lookup) -> Any:
     if col.kind == "text" or col.kind == "date":
         return text
     if col.kind in ("vocab", "choice"):
-        term = col.lookup(text)
-        if term is None:
-            errors.append(_not_allowed(col, text))
-            return text
-        return term.value
+        term = _term(col, text, errors, lookup)
+        return text if term is None else term.value
     if col.kind == "multi":
         values = []
         for part in MULTI_SPLIT_RE.split(text):
             if not part:
                 continue
-            term = col.lookup(part)
-            if term is None:
-                errors.append(_not_allowed(col, part))
-                continue
-            if term.value not in values:
+            term = _term(col, part, errors, lookup)
+            if term is not None and term.value not in values:
                 values.append(term.value)
         return values
     if col.kind == "tags":
-        return ",".join(dict.fromkeys(p for p in TAG_SPLIT_RE.split(text) if p))
-    if col.kind == "org":
-        if text not in orgs:
-            org = departments.find_department(text)
-            orgs[text] = org.id if org is not None else None
-        if orgs[text] is None:
-            errors.append(tk._("No department named {name}").format(name=text))
-            return text
-        return orgs[text]
+        tags, changes = normalise_tags(text)
+        for written, kept in changes:
+            lookup.note(col.header, written, kept or tk._("(removed)"))
+        return ",".join(tags)
+    if col.kind == "org":  # pragma: no cover - read in _parse_rows (grouped errors)
+        return text
     if col.kind == "items":
-        return _parse_items(col, text, errors, orgs)[0]
+        return _parse_items(col, text, errors, lookup)[0]
     return text  # pragma: no cover
 
 
 def _parse_items(col: Column, text: str, errors: list[str],
-                 orgs: dict[str, Any]) -> tuple[list[dict[str, Any]], list[int], set[int]]:
+                 orgs: _Lookup) -> tuple[list[dict[str, Any]], list[int], set[int]]:
     """The items of a 信息项 cell, the item number (in the cell) of each, and the numbers of
     the items that could not be read."""
     items: list[dict[str, Any]] = []
@@ -168,8 +233,11 @@ def _parse_items(col: Column, text: str, errors: list[str],
     return items, numbers, bad
 
 
-def _parse_rows(table: list[list[str]], cols: Sequence[Column],
-                org_id: str | None = None) -> tuple[list[_Row], list[RowError]]:
+_BLANKABLE = ("vocab", "choice", "multi", "date", "tags", "org")
+
+
+def _parse_rows(table: list[list[str]], cols: Sequence[Column], org_id: str | None = None,
+                lookup: _Lookup | None = None) -> tuple[list[_Row], list[RowError]]:
     if not table or not any(table[0]):
         raise CatalogueError(tk._("The file is empty: the first row must hold the column headers"))
     by_key: dict[str, Column] = {}
@@ -196,7 +264,7 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
             problems.append(RowError(1, col.header, tk._("Required column is missing")))
 
     rows = []
-    orgs: dict[str, Any] = {}
+    lookup = lookup if lookup is not None else _Lookup()
     for number, cells in enumerate(table[1:], start=2):
         if not any(cells):
             continue
@@ -204,15 +272,22 @@ def _parse_rows(table: list[list[str]], cols: Sequence[Column],
         resource: dict[str, Any] = {}
         for i, col in present.items():
             text = cells[i] if i < len(cells) else ""
+            if text and col.kind in _BLANKABLE and text.strip().lower() in vocab.BLANK_WORDS:
+                text = ""
             if text == "":
                 (row.resource_blank if col.resource else row.blank).add(col.field)
                 continue
             errors: list[str] = []
-            if col.kind == "items":
+            if col.kind == "org":
+                value = lookup.department(text, number)
+                if value is None:
+                    row.org_problem = True
+                    continue
+            elif col.kind == "items":
                 value, row.item_numbers[col.field], row.bad_items[col.field] = \
-                    _parse_items(col, text, errors, orgs)
+                    _parse_items(col, text, errors, lookup)
             else:
-                value = _parse_cell(col, text, errors, orgs)
+                value = _parse_cell(col, text, errors, lookup)
             if errors:
                 row.errors[col.header] = errors
             (resource if col.resource else row.dataset)[col.field] = value
@@ -235,20 +310,32 @@ def _slug(code: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", code.lower()).strip("-")
 
 
-def _existing_by_code(codes: Iterable[str]) -> dict[str, str]:
+@dataclass
+class _Existing:
+    id: str
+    owner_org: str | None
+    metadata_modified: Any
+
+
+def _existing_by_code(codes: Iterable[str]) -> dict[str, _Existing]:
+    """The live catalogue entries with these resource codes (through the compat layer: CKAN
+    2.11 keeps extras in package_extra, 2.12 in package.extras)."""
     codes = sorted({c for c in codes if c})
-    found: dict[str, str] = {}
-    for start in range(0, len(codes), 1000):
-        chunk = codes[start:start + 1000]
-        q = (model.Session.query(model.PackageExtra.value, model.Package.id)
-             .join(model.Package, model.Package.id == model.PackageExtra.package_id)
-             .filter(model.PackageExtra.key == "resource_code")
-             .filter(model.PackageExtra.state == "active")
-             .filter(model.PackageExtra.value.in_(chunk))
-             .filter(model.Package.state != "deleted")
-             .filter(model.Package.type == DATASET_TYPE))
-        for code, pkg_id in q:
-            found.setdefault(code, pkg_id)
+    found: dict[str, _Existing] = {}
+    for start in range(0, len(codes), 2000):
+        pairs = sorted(compat.packages_by_extra("resource_code", codes[start:start + 2000],
+                                                states=compat.LIVE_STATES))
+        ids = sorted({pid for _code, pid in pairs})
+        packages = {
+            pid: _Existing(pid, owner, modified)
+            for pid, owner, modified in (
+                model.Session.query(model.Package.id, model.Package.owner_org,
+                                    model.Package.metadata_modified)
+                .filter(model.Package.id.in_(ids))
+                .filter(model.Package.type == DATASET_TYPE))}
+        for code, pkg_id in pairs:
+            if pkg_id in packages:
+                found.setdefault(code, packages[pkg_id])
     return found
 
 
@@ -256,6 +343,9 @@ def _merge(existing: dict[str, Any], row: _Row) -> dict[str, Any]:
     """The existing entry with the row applied: given cells replace, blank cells clear,
     absent columns keep; the name is kept when blank; resources beyond the first are kept."""
     data = copy.deepcopy(existing)
+    # CKAN 2.12 keeps a metadata_modified a sysadmin passes: the update must set a new one
+    data.pop("metadata_modified", None)
+    data.pop("metadata_created", None)
     for key in row.blank:
         if key == "name":
             continue
@@ -302,8 +392,11 @@ def _validate(user: str, data: dict[str, Any], package: model.Package | None) ->
 
 
 def _normalise(validated: dict[str, Any]) -> dict[str, Any]:
-    """A validated dict in a form where equal entries compare equal."""
-    out = dict(validated)
+    """A validated dict in a form where equal entries compare equal (an empty value and
+    an absent one are the same, in the entry and in its resources)."""
+    out = {k: v for k, v in validated.items() if v not in ("", None)}
+    out["resources"] = [{k: v for k, v in r.items() if v not in ("", None)} if isinstance(r, dict) else r
+                        for r in validated.get("resources") or []]
     out.pop("tag_string", None)
     out["tags"] = sorted({t.get("name", "") for t in out.get("tags") or []})
     extras = out.pop("extras", None) or []
@@ -386,24 +479,39 @@ def _tick(progress: Progress | None, stage: str, done: int, total: int) -> None:
         progress(stage, done, total)
 
 
+def _schema_signature(cols: Sequence[Column]) -> str:
+    return fingerprints.fingerprint([(c.header, c.field, c.kind, c.resource) for c in cols])
+
+
+def _row_fingerprint(row: _Row, signature: str) -> str:
+    return fingerprints.fingerprint(signature, row.dataset, sorted(row.blank), row.resource,
+                                    sorted(row.resource_blank))
+
+
 def _plan(rows: list[_Row], cols: Sequence[Column], user: str, org_id: str | None,
           progress: Progress | None) -> list[RowError]:
-    """Validate every row and decide create / update / unchanged; returns every problem."""
+    """Validate every row and decide create / update / unchanged; returns every problem.
+
+    An existing entry whose row has the fingerprint the last import stored for it, and
+    that nobody changed since (same ``metadata_modified``), is unchanged without being read
+    or validated (:mod:`fingerprints`)."""
     problems: list[RowError] = []
     org_col = next((c for c in cols if c.kind == "org"), None)
     code_col = next((c for c in cols if c.field == "resource_code" and not c.resource), None)
     name_col = next((c for c in cols if c.field == "name" and not c.resource), None)
+    signature = _schema_signature(cols)
 
     first_row_of_code: dict[str, int] = {}
     first_row_of_name: dict[str, int] = {}
     existing = _existing_by_code(r.code for r in rows)
+    known = fingerprints.stored(e.id for e in existing.values())
     show = tk.get_action("package_show")
     for n, row in enumerate(rows, start=1):
         if org_id is not None:
-            if "owner_org" not in row.dataset and "owner_org" not in row.errors:
+            if "owner_org" not in row.dataset and "owner_org" not in row.errors and not row.org_problem:
                 row.dataset["owner_org"] = org_id
             elif row.dataset.get("owner_org") != org_id and org_col is not None \
-                    and org_col.header not in row.errors:
+                    and org_col.header not in row.errors and not row.org_problem:
                 row.errors[org_col.header] = [tk._("Only entries of this department can be imported here")]
 
         duplicate_code = False
@@ -416,7 +524,24 @@ def _plan(rows: list[_Row], cols: Sequence[Column], user: str, org_id: str | Non
             else:
                 first_row_of_code[row.code] = row.number
 
-        row.existing_id = existing.get(row.code)
+        found = existing.get(row.code)
+        row.existing_id = found.id if found is not None else None
+        row.fingerprint = _row_fingerprint(row, signature)
+        if row.org_problem:
+            # the department is reported once for all its rows (_Lookup.problems); without
+            # it the row cannot be validated
+            row.action = "invalid"
+            problems.extend(_row_errors(row, {}, cols))
+            _tick(progress, "validate", n, len(rows))
+            continue
+        if (found is not None and not row.errors and not duplicate_code
+                and known.get(found.id) == (row.fingerprint, found.metadata_modified)
+                and (org_id is None or found.owner_org == org_id)):
+            row.action = "unchanged"
+            row.data = None
+            _tick(progress, "validate", n, len(rows))
+            continue
+
         auth_problem = None
         validated: dict[str, Any]
         org_readable = org_col is None or org_col.header not in row.errors
@@ -538,11 +663,10 @@ def _restore_index(created: Iterable[str], updated: Iterable[str]) -> None:
 
 def _index(ids: Sequence[str], progress: Progress | None) -> str | None:
     index = search.index_for(model.Package)
-    show = tk.get_action("package_show")
     try:
         for n, pkg_id in enumerate(ids, start=1):
-            pkg = show({"ignore_auth": True, "validate": False, "use_cache": False}, {"id": pkg_id})
-            index.update_dict(pkg, True)
+            # the dict the index takes on CKAN 2.11 and 2.12 (compat.package_index_dict)
+            index.update_dict(compat.package_index_dict(pkg_id), True)
             _tick(progress, "index", n, len(ids))
         if ids and tk.config.get("ckan.search.solr_commit"):
             index.commit()
@@ -552,11 +676,23 @@ def _index(ids: Sequence[str], progress: Progress | None) -> str | None:
     return None
 
 
+def _fingerprints(rows: Iterable[_Row], created: dict[int, str]) -> dict[str, str]:
+    """What to remember of this import: every entry it created, changed or found unchanged
+    (the entries' ``metadata_modified`` is read when stored, after the writes)."""
+    out = {}
+    for row in rows:
+        pkg_id = created.get(row.number) if row.action == "create" else row.existing_id
+        if pkg_id and row.action in ("create", "update", "unchanged") and row.fingerprint:
+            out[pkg_id] = row.fingerprint
+    return out
+
+
 def _write(rows: list[_Row], cols: Sequence[Column], user: str,
            progress: Progress | None) -> list[str]:
     session = model.Session()
     todo = [r for r in rows if r.action in ("create", "update")]
     created: list[str] = []
+    created_by_row: dict[int, str] = {}
     guard = _CommitGuard(session)
     try:
         with guard:
@@ -569,7 +705,9 @@ def _write(rows: list[_Row], cols: Sequence[Column], user: str,
                     raise CatalogueInvalid(_row_errors(row, e.error_dict, cols))
                 if row.action == "create":
                     created.append(pkg_id)
+                    created_by_row[row.number] = pkg_id
                 _tick(progress, "write", n, len(todo))
+            fingerprints.store(_fingerprints(rows, created_by_row))
             _drop_index_notifications(session)
             guard.allowed = True
             session.commit()
@@ -593,21 +731,34 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    skipped: int = 0
     rows: int = 0
     dry_run: bool = False
     index_error: str | None = None
     created_ids: list[str] = field(default_factory=list)
     updated_ids: list[str] = field(default_factory=list)
+    #: rows with problems, skipped (``skip_invalid``): the problems
+    problems: list[RowError] = field(default_factory=list)
+    #: cells written otherwise than the stored value: ``{(column, as written, as kept): rows}``
+    normalised: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    #: what the operator should know (providers matched by name)
+    notices: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
+    def normalised_list(self) -> list[dict[str, Any]]:
+        return [{"column": c, "from": a, "to": b, "rows": n}
+                for (c, a, b), n in sorted(self.normalised.items(), key=lambda i: (i[0][0], -i[1], i[0][1]))]
+
 
 def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: str,
-                     org: str | None = None, dry_run: bool = False,
+                     org: str | None = None, dry_run: bool = False, skip_invalid: bool = False,
                      progress: Progress | None = None) -> ImportResult:
     """Import a catalogue spreadsheet: validate every row, then create or update the entries
-    in one transaction (upsert by 信息资源代码); unchanged entries are not touched.
+    in one transaction (upsert by 信息资源代码); unchanged entries are not touched. After
+    the commit, ``ckanext.govshare.catalogue_entries_imported`` is sent (sender: ``user``;
+    ``created`` and ``changed``: entry ids).
 
     :param source: path, or binary file object (then ``fmt`` is needed)
     :param fmt: ``xlsx`` or ``csv``; from the file name when omitted
@@ -615,6 +766,8 @@ def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: s
     :param org: only entries of this department (name, id or title); rows with an empty
         提供方 belong to it
     :param dry_run: validate and count, write nothing
+    :param skip_invalid: import the valid rows and skip the rows with problems (reported in
+        ``problems``); by default one problem anywhere imports nothing
     :raises CatalogueInvalid: with every row/column problem; nothing was written
     :raises CatalogueError: the file cannot be read as a catalogue
     """
@@ -623,20 +776,35 @@ def import_catalogue(source: str | IO[bytes], fmt: str | None = None, *, user: s
     table = read_table(source, fmt)
     cols = columns()
     org_id = departments.department_id(org)
-    rows, problems = _parse_rows(table, cols, org_id)
+    lookup = _Lookup()
+    rows, problems = _parse_rows(table, cols, org_id, lookup)
+    del table
     if problems:  # the header row itself is wrong: rows cannot be read reliably
         raise CatalogueInvalid(problems)
+    org_col = next((c for c in cols if c.kind == "org"), None)
     problems = _plan(rows, cols, user, org_id, progress)
-    if problems:
-        raise CatalogueInvalid(problems)
+    problems += lookup.problems(org_col.header if org_col is not None else "")
 
-    result = ImportResult(rows=len(rows), dry_run=dry_run)
+    result = ImportResult(rows=len(rows), dry_run=dry_run, normalised=dict(lookup.normalised),
+                          notices=lookup.notices())
+    if problems:
+        if not skip_invalid:
+            raise CatalogueInvalid(problems)
+        bad = {p.row for p in problems}
+        for row in rows:
+            if row.number in bad or row.org_problem:
+                row.action = "skipped"
+        result.problems = CatalogueInvalid(problems).errors
     result.created = sum(r.action == "create" for r in rows)
     result.updated = sum(r.action == "update" for r in rows)
     result.unchanged = sum(r.action == "unchanged" for r in rows)
+    result.skipped = sum(r.action == "skipped" for r in rows)
     if dry_run:
         return result
     result.created_ids = _write(rows, cols, user, progress)
     result.updated_ids = [r.existing_id for r in rows if r.action == "update"]  # type: ignore[misc]
     result.index_error = _index(result.created_ids + result.updated_ids, progress)
+    if result.created_ids or result.updated_ids:
+        entries_imported.send(user, created=list(result.created_ids),
+                              changed=list(result.updated_ids))
     return result

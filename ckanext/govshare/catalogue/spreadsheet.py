@@ -185,10 +185,13 @@ def _column_help(col: Column) -> str:
     elif col.kind == "multi":
         parts.append("可填多个值，用顿号“、”或逗号分隔。")
     elif col.kind == "tags":
-        parts.append("多个关键词用逗号或顿号分隔。")
+        parts.append("多个关键词用逗号或顿号分隔；括号改为空格，引号和句号等标点去掉，"
+                     "少于 2 个字的关键词不保留。")
     elif col.kind == "org":
-        parts.append("填写部门名称（如 市交通局）或部门的网址名称（如 cq-jtj）；"
-                     "在部门的“目录表格”页面导入时可留空。")
+        parts.append("填写部门的提供方代码（如 CQ-JTJ）、统一社会信用代码或网址名称（如 cq-jtj）；"
+                     "部门名称只属于一个部门时也可填名称（如 市交通局）；"
+                     "在部门的“目录表格”页面导入时可留空。部门先用部门表格登记："
+                     "ckan govshare departments import 部门.xlsx。")
     elif col.kind == "date":
         parts.append("日期，格式为 YYYY-MM-DD。")
     if col.field == "name" and not col.resource:

@@ -13,6 +13,8 @@ English; ``uri`` carries the matching term of a standard vocabulary where one ex
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -34,6 +36,34 @@ class Term:
         return self.en if (lang or "").startswith("en") else self.zh
 
 
+#: cells that say "nothing" in real catalogues: read as blank
+BLANK_WORDS = frozenset({"空", "无", "暂无", "-", "—", "/", "null", "none", "n/a"})
+
+_REMARK_RE = re.compile(r"\([^)]*\)?")
+_SPACE_RE = re.compile(r"\s+")
+_LIST_RE = re.compile(r"[,、;]+")
+_PREFIX_RE = re.compile(r"[-/:]")
+
+
+def clean(text: str) -> str:
+    """A cell as a lookup key: full-width characters folded (NFKC), a remark in brackets and
+    all spaces removed, trailing punctuation dropped, lower case."""
+    key = unicodedata.normalize("NFKC", str(text or ""))
+    key = _REMARK_RE.sub("", key)
+    key = _SPACE_RE.sub("", key).strip(",.;、。").lower()
+    return key
+
+
+def _candidates(key: str) -> Iterator[str]:
+    cleaned = clean(key)
+    yield cleaned
+    for part in (p for p in _LIST_RE.split(cleaned) if p):
+        yield part
+        pieces = [p for p in _PREFIX_RE.split(part) if p]
+        if len(pieces) > 1:
+            yield from pieces
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     name: str
@@ -46,6 +76,7 @@ class Vocabulary:
         for term in self.terms:
             for key in (term.value, term.zh, term.en, *term.aliases):
                 self._index.setdefault(key.strip().lower(), term)
+                self._index.setdefault(clean(key), term)
 
     def __iter__(self) -> Iterator[Term]:
         return iter(self.terms)
@@ -61,10 +92,22 @@ class Vocabulary:
         return next((t for t in self.terms if t.value == value), None)
 
     def lookup(self, text: str | None) -> Term | None:
-        """The term a person may have written: its code, Chinese or English label."""
+        """The term a person may have written: its code, Chinese or English label, or one of
+        the spellings real catalogues use (``aliases``), also written with full-width
+        characters, spaces, a remark in brackets (``每年(更新说明:…)``), a type prefix
+        (``数据库-mysql``) or several values of which the first known one is taken
+        (``生态环境,气象服务``): see :func:`clean`."""
         if text is None:
             return None
-        return self._index.get(str(text).strip().lower())
+        key = str(text).strip().lower()
+        found = self._index.get(key)
+        if found is not None:
+            return found
+        for candidate in _candidates(key):
+            found = self._index.get(candidate)
+            if found is not None:
+                return found
+        return None
 
     def label(self, value: str | None, lang: str | None = None) -> str:
         term = self.get(value)
@@ -79,9 +122,13 @@ class Vocabulary:
 
 
 OPEN_TYPES = Vocabulary("open_type", "开放类型", "Open attribute", (
-    Term("unconditional", "无条件开放", "Unconditionally open", EU_ACCESS + "PUBLIC"),
-    Term("conditional", "有条件开放", "Conditionally open", EU_ACCESS + "RESTRICTED"),
-    Term("closed", "不予开放", "Not open", EU_ACCESS + "NON_PUBLIC", aliases=("non-open",)),
+    Term("unconditional", "无条件开放", "Unconditionally open", EU_ACCESS + "PUBLIC",
+         aliases=("无条件", "完全开放", "普遍开放", "公开", "开放")),
+    Term("conditional", "有条件开放", "Conditionally open", EU_ACCESS + "RESTRICTED",
+         aliases=("有条件", "依申请开放", "依申请", "申请开放", "登录开放", "需申请", "用户申请",
+                  "部门间申请开放", "安全开放", "受限开放")),
+    Term("closed", "不予开放", "Not open", EU_ACCESS + "NON_PUBLIC",
+         aliases=("non-open", "不开放", "非开放")),
 ))
 
 SHARE_TYPES = Vocabulary("share_type", "共享类型", "Share attribute", (
@@ -102,25 +149,37 @@ SHARE_METHODS = Vocabulary("share_method", "共享方式", "Share method", (
 ))
 
 UPDATE_CYCLES = Vocabulary("update_cycle", "更新周期", "Update cycle", (
-    Term("realtime", "实时", "Real time", EU_FREQ + "UPDATE_CONT"),
-    Term("daily", "每日", "Daily", EU_FREQ + "DAILY"),
-    Term("weekly", "每周", "Weekly", EU_FREQ + "WEEKLY"),
-    Term("monthly", "每月", "Monthly", EU_FREQ + "MONTHLY"),
-    Term("quarterly", "每季度", "Quarterly", EU_FREQ + "QUARTERLY"),
-    Term("semiannual", "每半年", "Every six months", EU_FREQ + "ANNUAL_2"),
-    Term("annual", "每年", "Yearly", EU_FREQ + "ANNUAL"),
-    Term("irregular", "不定期", "Irregular", EU_FREQ + "IRREG"),
+    Term("realtime", "实时", "Real time", EU_FREQ + "UPDATE_CONT",
+         aliases=("即时", "实时更新", "分钟级", "小时级", "每小时", "每分钟")),
+    Term("daily", "每日", "Daily", EU_FREQ + "DAILY",
+         aliases=("每天", "日", "天", "按日", "每日更新", "每天更新", "日更新")),
+    Term("weekly", "每周", "Weekly", EU_FREQ + "WEEKLY", aliases=("周", "按周", "每周更新")),
+    Term("monthly", "每月", "Monthly", EU_FREQ + "MONTHLY", aliases=("月", "按月", "每月更新")),
+    Term("quarterly", "每季度", "Quarterly", EU_FREQ + "QUARTERLY",
+         aliases=("季度", "季", "每季", "按季度", "每季度更新", "每3月", "每三个月")),
+    Term("semiannual", "每半年", "Every six months", EU_FREQ + "ANNUAL_2",
+         aliases=("半年", "每半年更新", "半年度")),
+    Term("annual", "每年", "Yearly", EU_FREQ + "ANNUAL",
+         aliases=("年", "年度", "每年度", "按年", "每年更新", "年更新")),
+    # cycles with no term of their own (every two years, every two days) are irregular
+    Term("irregular", "不定期", "Irregular", EU_FREQ + "IRREG",
+         aliases=("不定期更新", "不定时", "不更新", "静态数据", "其他", "其它", "按需", "按需更新",
+                  "每两年", "每2年", "每2日", "每五年")),
 ))
 
 # 信息资源格式 (national catalogue guide, 2017): type, with its sub-types (file formats).
 RESOURCE_FORMATS = Vocabulary("resource_format", "信息资源格式", "Resource format", (
-    Term("electronic_file", "电子文件", "Electronic document"),
-    Term("spreadsheet", "电子表格", "Spreadsheet"),
-    Term("database", "数据库", "Database"),
+    Term("electronic_file", "电子文件", "Electronic document",
+         aliases=("file", "pdf", "doc", "docx", "txt", "ofd", "wps", "html", "apk", "文件", "其他", "其它")),
+    Term("spreadsheet", "电子表格", "Spreadsheet",
+         aliases=("xls", "xlsx", "csv", "et", "excel", "table", "表格")),
+    Term("database", "数据库", "Database",
+         aliases=("db", "mysql", "oracle", "sqlserver", "db数据库", "data")),
     Term("image", "图形图像", "Graphics and images"),
     Term("streaming", "流媒体", "Streaming media"),
-    Term("self_describing", "自描述格式", "Self-describing format"),
-    Term("service_api", "服务接口", "Service interface"),
+    Term("self_describing", "自描述格式", "Self-describing format", aliases=("json", "xml", "rdf")),
+    Term("service_api", "服务接口", "Service interface",
+         aliases=("api", "接口", "http", "link", "webservice", "rest")),
 ))
 
 FORMAT_SUBTYPES: dict[str, tuple[str, ...]] = {
@@ -157,22 +216,39 @@ RESOURCE_CATEGORIES = Vocabulary("resource_category", "信息资源分类", "Res
 
 # Open-data themes (主题), each tied to the EU data-theme it falls under.
 THEMES = Vocabulary("theme", "主题", "Theme", (
-    Term("economy", "经济建设", "Economy", EU_THEME + "ECON"),
-    Term("finance", "财税金融", "Finance and taxation", EU_THEME + "ECON"),
-    Term("transport", "交通出行", "Transport", EU_THEME + "TRAN", aliases=("交通运输",)),
-    Term("education", "教育科技", "Education and science", EU_THEME + "EDUC"),
-    Term("health", "医疗卫生", "Health", EU_THEME + "HEAL"),
-    Term("social_security", "社保就业", "Social security and employment", EU_THEME + "SOCI"),
-    Term("housing", "城建住房", "Urban construction and housing", EU_THEME + "REGI"),
-    Term("environment", "资源环境", "Resources and environment", EU_THEME + "ENVI"),
-    Term("public_safety", "公共安全", "Public safety", EU_THEME + "JUST"),
-    Term("culture", "文化休闲", "Culture and leisure", EU_THEME + "EDUC"),
-    Term("agriculture", "农业农村", "Agriculture and rural affairs", EU_THEME + "AGRI"),
-    Term("livelihood", "社会民生", "Social welfare", EU_THEME + "SOCI"),
-    Term("government", "机构团体", "Government and organisations", EU_THEME + "GOVE"),
-    Term("credit", "信用服务", "Credit", EU_THEME + "ECON"),
-    Term("geography", "地理空间", "Geospatial", EU_THEME + "REGI"),
-    Term("energy", "能源", "Energy", EU_THEME + "ENER"),
+    Term("economy", "经济建设", "Economy", EU_THEME + "ECON",
+         aliases=("工业农业", "市场监管", "市场监督", "商贸流通", "商业服务", "行业准营", "质量统计",
+                  "统计", "经贸工商", "经济管理", "工程建设", "信息产业", "知识产权", "设立变更",
+                  "物价", "工业")),
+    Term("finance", "财税金融", "Finance and taxation", EU_THEME + "ECON",
+         aliases=("金融服务", "金融", "财政", "财税", "纳税缴费")),
+    Term("transport", "交通出行", "Transport", EU_THEME + "TRAN", aliases=("交通运输", "道路交通", "交通水利", "交通旅游", "交通")),
+    Term("education", "教育科技", "Education and science", EU_THEME + "EDUC",
+         aliases=("教育文化", "科技创新", "科学教育", "科技服务", "教育培训", "科技、教育", "教育")),
+    Term("health", "医疗卫生", "Health", EU_THEME + "HEAL",
+         aliases=("卫生健康", "医疗健康", "健康保障", "防疫复工", "食品药品安全")),
+    Term("social_security", "社保就业", "Social security and employment", EU_THEME + "SOCI",
+         aliases=("社会保障", "人社服务", "劳动就业", "就业", "劳动、人事")),
+    Term("housing", "城建住房", "Urban construction and housing", EU_THEME + "REGI",
+         aliases=("城市建设", "城乡建设", "住房保障", "城乡建设、环境保护")),
+    Term("environment", "资源环境", "Resources and environment", EU_THEME + "ENVI",
+         aliases=("生态环境", "环境资源", "气象服务", "环保服务", "生态环保", "环境", "资源",
+                  "海洋服务", "气象水文测绘地震")),
+    Term("public_safety", "公共安全", "Public safety", EU_THEME + "JUST",
+         aliases=("安全生产", "法律服务", "政法、监察", "政法监察", "出境入境", "扶贫救灾")),
+    Term("culture", "文化休闲", "Culture and leisure", EU_THEME + "EDUC",
+         aliases=("文化旅游", "文化体育", "文化、体育", "文化服务", "旅游、服务业", "民族宗教")),
+    Term("agriculture", "农业农村", "Agriculture and rural affairs", EU_THEME + "AGRI",
+         aliases=("三农服务", "农业、水利", "农业水利", "农村农业", "农业服务")),
+    # 其他 (a portal's catch-all theme) is filed under 社会民生, the broadest theme
+    Term("livelihood", "社会民生", "Social welfare", EU_THEME + "SOCI",
+         aliases=("生活服务", "民生服务", "社会救助", "公共服务", "社会发展", "民政服务", "其他", "其它")),
+    Term("government", "机构团体", "Government and organisations", EU_THEME + "GOVE",
+         aliases=("政府机构", "综合政务")),
+    Term("credit", "信用服务", "Credit", EU_THEME + "ECON", aliases=("信用体系",)),
+    Term("geography", "地理空间", "Geospatial", EU_THEME + "REGI", aliases=("空间地理",)),
+    Term("energy", "能源", "Energy", EU_THEME + "ENER",
+         aliases=("资源能源", "能源资源", "能源环境", "石油与天然气")),
 ))
 
 ORG_LEVELS = Vocabulary("org_level", "层级", "Level", (
