@@ -5,7 +5,14 @@
 #                            load the Chinese demo catalogue, serve http://127.0.0.1:5000 the
 #                            production way: nginx -> uWSGI, job worker, deadline timer
 #   ./stack.sh dev           the same with CKAN's development server instead of nginx/uWSGI
-#   ./stack.sh test [ARGS]   same stack with its own database and Solr core; run pytest
+#   ./stack.sh test [ARGS]   same stack with its own database and Solr core; run pytest on
+#                            CKAN 2.11 and 2.12 in parallel (GOVSHARE_CKAN=2.11|2.12: one)
+#   ./stack.sh cluster       the same platform scaled out on this machine: SolrCloud (ZooKeeper,
+#                            2 Solr nodes, 2 shards × 2 replicas), 2 CKAN web nodes behind nginx
+#                            on http://127.0.0.1:5020, shared PostgreSQL/Redis (docs/deployment.md);
+#                            --roll: restart the web nodes one by one (new code, no downtime)
+#   ./stack.sh cluster-check kill a Solr node, then a web node, of that cluster and prove nothing
+#                            is lost (tests/serving/test_cluster.py; 3-8 min, not in the suite)
 #   ./stack.sh stop          stop every process this project started (by pid file)
 #
 # Ports (127.0.0.1 only): PostgreSQL 54329, Redis 63799, Solr 8983, CKAN 5000; override with
@@ -13,12 +20,13 @@
 # beside the first: other ports and GOVSHARE_STATE=<folder> (GOVSHARE_VENV=.stack/venv shares
 # the virtualenv). Serving settings: docs/deployment.md.
 # Solr schema: stack/solr/schema/govshare-schema.xml (GOVSHARE_SOLR_SCHEMA=ckan: CKAN's own).
+# CKAN version: GOVSHARE_CKAN=2.11|2.12 (stack/lib/python.sh; one virtualenv each).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export ROOT
 # shellcheck source=stack/lib/common.sh
-for lib in common python postgres redis solr ckan uwsgi nginx; do
+for lib in common python postgres redis solr ckan uwsgi nginx cluster assets; do
   # shellcheck disable=SC1090
   source "$ROOT/stack/lib/$lib.sh"
 done
@@ -27,6 +35,7 @@ services_up() {  # services_up DB CORE
   check_disk
   command -v curl >/dev/null || apt_install curl ca-certificates
   python_install
+  assets_install
   postgres_install
   redis_install
   solr_install
@@ -99,19 +108,33 @@ cmd_dev() {
   demo_banner "CKAN development server"
 }
 
-cmd_test() {
-  # separate state for parallel runs (e.g. GOVSHARE_TEST_DB=govshare_test2 GOVSHARE_TEST_CORE=ckan_test2)
-  local db=${GOVSHARE_TEST_DB:-govshare_test} core=${GOVSHARE_TEST_CORE:-ckan_test}
+# test_one ARGS: the suite on one CKAN version ($CKAN_SERIES) with its own state (database,
+# Solr core, Redis databases, storage): GOVSHARE_TEST_DB, GOVSHARE_TEST_CORE,
+# GOVSHARE_TEST_REDIS_DB (default govshare_test, ckan_test, 1 on 2.11; the same with _212 and
+# Redis 9 on 2.12) and GOVSHARE_SERVING_REDIS_DB (tests/serving's processes; 12, on 2.12 14)
+test_one() {
+  local db core redis_db sfx=
+  [ "$CKAN_SERIES" = 2.11 ] || sfx=_${CKAN_SERIES/./}
+  db=${GOVSHARE_TEST_DB:-govshare_test$sfx}
+  core=${GOVSHARE_TEST_CORE:-ckan_test$sfx}
+  redis_db=${GOVSHARE_TEST_REDIS_DB:-$([ -z "$sfx" ] && echo 1 || echo 9)}
+  if [ -n "$sfx" ]; then
+    export GOVSHARE_SERVING_REDIS_DB=${GOVSHARE_SERVING_REDIS_DB:-14}
+    export CKAN_STORAGE_PATH=${CKAN_STORAGE_PATH:-$STATE/test-storage$sfx}
+  fi
   services_up "$db" "$core"
   # the browser tests drive Debian's headless Chromium; CJK fonts for its screenshots
   apt_install chromium chromium-driver fonts-noto-cjk
   # tests/serving runs the production server (nginx -> uWSGI) under a hung mail server
   nginx_install
   translations
-  ckan_env_for "$db" "$core" "${GOVSHARE_TEST_REDIS_DB:-1}"
+  ckan_env_for "$db" "$core" "$redis_db"
+  CKAN_DB_LOG=$LOG_DIR/ckan-db-$db.log
   ckan_db "$ROOT/test.ini"
   datastore_permissions "$ROOT/test.ini" "${db}_datastore"
-  info "running the test suite"
+  # tests/serving starts the stack's scripts with the suite's virtualenv
+  export GOVSHARE_VENV=$VENV
+  info "running the test suite on CKAN $("$VENV/bin/python" -c 'import ckan; print(ckan.__version__)') (database $db, Solr core $core, Redis db $redis_db)"
   cd "$ROOT"
   local rc=0
   "$VENV/bin/pytest" --ckan-ini=test.ini "$@" || rc=$?
@@ -119,7 +142,48 @@ cmd_test() {
   return "$rc"
 }
 
+# ./stack.sh test [ARGS]: with GOVSHARE_CKAN=2.11|2.12 the suite on that version; without it
+# on every version of $CKAN_VERSIONS at once (each with its own state, see test_one; output
+# lines prefixed with the version), failing if any fails. GOVSHARE_TEST_DB_212,
+# GOVSHARE_TEST_CORE_212, GOVSHARE_TEST_REDIS_DB_212 name the 2.12 run's state then.
+cmd_test() {
+  if [ -n "${GOVSHARE_CKAN:-}" ] || [ "$(wc -w <<<"$CKAN_VERSIONS")" -eq 1 ]; then
+    use_ckan "${GOVSHARE_CKAN:-$CKAN_VERSIONS}"
+    test_one "$@"
+    return
+  fi
+  [ -z "${GOVSHARE_VENV:-}" ] || die "GOVSHARE_VENV names one virtualenv, the test runs over several CKAN versions" \
+    "set GOVSHARE_CKAN=2.11 or 2.12 with it"
+  local v db=${GOVSHARE_TEST_DB:-govshare_test} core=${GOVSHARE_TEST_CORE:-ckan_test}
+  local redis_db=${GOVSHARE_TEST_REDIS_DB:-1} started=$SECONDS
+  # what both runs share is prepared once, one version after the other (virtualenvs, services)
+  for v in $CKAN_VERSIONS; do use_ckan "$v"; python_install; done
+  services_up "$db" "$core"
+  local -A pids=()
+  for v in $CKAN_VERSIONS; do
+    local vdb=$db vcore=$core vredis=$redis_db
+    if [ "$v" != 2.11 ]; then
+      vdb=${GOVSHARE_TEST_DB_212:-${db}_212} vcore=${GOVSHARE_TEST_CORE_212:-${core}_212}
+      vredis=${GOVSHARE_TEST_REDIS_DB_212:-$(((redis_db + 8) % 16))}
+    fi
+    # journey screenshots (GOVSHARE_SCREENSHOTS=1) come from the default version only
+    (GOVSHARE_CKAN=$v GOVSHARE_TEST_DB=$vdb GOVSHARE_TEST_CORE=$vcore GOVSHARE_TEST_REDIS_DB=$vredis \
+      GOVSHARE_SCREENSHOTS=$([ "$v" = "$CKAN_DEFAULT" ] && echo "${GOVSHARE_SCREENSHOTS:-}") \
+      "$ROOT/stack.sh" test "$@" 2>&1 | sed -u "s/^/[$v] /") &
+    pids[$v]=$!
+  done
+  local failed=() rc
+  for v in $CKAN_VERSIONS; do
+    rc=0; wait "${pids[$v]}" || rc=$?
+    [ "$rc" -eq 0 ] || failed+=("CKAN $v (exit $rc)")
+  done
+  info "test runs on CKAN ${CKAN_VERSIONS// /, } took $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
+  [ ${#failed[@]} -eq 0 ] || die "the suite failed on ${failed[*]}" "run one version: GOVSHARE_CKAN=<version> ./stack.sh test ARGS"
+  ok "the suite passed on CKAN ${CKAN_VERSIONS// /, }"
+}
+
 cmd_stop() {
+  cluster_stop
   nginx_stop
   uwsgi_stop
   ckan_web_stop
@@ -135,6 +199,9 @@ case "${1:-}" in
   demo) shift; cmd_demo "$@" ;;
   dev) shift; cmd_dev "$@" ;;
   test) shift; cmd_test "$@" ;;
+  cluster) shift; cluster_services_up; translations; cluster_up "$@"; cluster_banner ;;
+  cluster-check) shift; export GOVSHARE_CLUSTER_CHECK=1 GOVSHARE_CKAN=${GOVSHARE_CKAN:-$CKAN_DEFAULT}
+    cmd_test tests/serving/test_cluster.py -s -p no:cacheprovider "$@" ;;
   stop) shift; cmd_stop ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

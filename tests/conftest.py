@@ -15,6 +15,11 @@ GOVSHARE_TABLES = ("govshare_application_event", "govshare_application", "govsha
 # chain heads together, which a database owner can always do — docs/logs.md (threat model)
 GOVSHARE_TABLES += ("govshare_log_catalogue", "govshare_log_exchange", "govshare_log_query",
                     "govshare_log_head", "govshare_log_archive")
+# the catalogue review (review/): one row per submission of an entry
+GOVSHARE_TABLES += ("govshare_review",)
+# feedback and update notices (feedback/, notices/)
+GOVSHARE_TABLES += ("govshare_notice_upkeep", "govshare_notice_state", "govshare_notice",
+                    "govshare_subscription", "govshare_feedback")
 
 
 def _truncate_govshare_tables() -> None:
@@ -58,7 +63,7 @@ from typing import Any  # noqa: E402 (this section is appended: the file is shar
 from ckan.tests import factories  # noqa: E402
 from ckan.tests import helpers as ckan_helpers  # noqa: E402
 
-from tests.factories import LEVEL_EXTRAS, department, entry  # noqa: E402
+from tests.factories import LEVEL_EXTRAS, department, entry, entry_data  # noqa: E402
 
 
 class ApplicationWorld:
@@ -119,3 +124,46 @@ def applications_world(with_plugins, clean_db, clean_index):
         model.Session.remove()
         return ApplicationWorld(creator, **entry_extra)
     return make
+
+
+# -- catalogue review (tests/review, tests/authority) ---------------------------------------------
+class ReviewWorld:
+    """The catalogue review's actors: 市交通局 (``jtj``) with its clerk (``rv-clerk``, editor);
+    another department (``wjw``) with its clerk (``rv-other``); a citizen (``rv-citizen``); a
+    member of the authority group (``rv-authority``, not a sysadmin) and a sysadmin
+    (``rv-admin``)."""
+
+    def __init__(self) -> None:
+        self.sysadmin = factories.Sysadmin(name="rv-admin")
+        self.clerk = factories.User(name="rv-clerk")
+        self.other = factories.User(name="rv-other")
+        self.citizen = factories.User(name="rv-citizen")
+        self.authority = factories.User(name="rv-authority")
+        self.group = factories.Group(name="data-authority", users=[{"name": "rv-authority", "capacity": "member"}])
+        self.org = department(name="jtj", users=[{"name": "rv-clerk", "capacity": "editor"}])
+        self.other_org = department(name="wjw", title="市卫健委", users=[{"name": "rv-other", "capacity": "editor"}])
+
+    def ctx(self, user: dict[str, Any] | None) -> dict[str, Any]:
+        return {"user": user["name"] if user else "", "ignore_auth": False}
+
+    def call(self, action: str, user: dict[str, Any] | None, **data: Any) -> Any:
+        return ckan_helpers.call_action(action, context=self.ctx(user), **data)
+
+    def submit(self, **extra: Any) -> dict[str, Any]:
+        """The clerk creates an entry asking for publication (CKAN's ``private`` false)."""
+        return self.call("package_create", self.clerk, **entry_data(self.org, private=False, **extra))
+
+    def review_of(self, pkg: dict[str, Any]) -> dict[str, Any] | None:
+        return self.call("govshare_review_show", self.sysadmin, id=pkg["id"])["current"]
+
+    def public_names(self) -> set[str]:
+        """What the public finds in search."""
+        found = ckan_helpers.call_action("package_search", context={"user": "", "ignore_auth": False},
+                                         q="*:*", rows=1000)
+        return {p["name"] for p in found["results"]}
+
+
+@pytest.fixture
+def review_world(with_plugins, clean_db, clean_index) -> ReviewWorld:
+    model.Session.remove()
+    return ReviewWorld()

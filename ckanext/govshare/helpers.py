@@ -6,11 +6,23 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.govshare import vocab
+from ckanext.govshare import compat, vocab
 from ckan import model
 from ckanext.govshare.access import rules as access
+from ckanext.govshare.oversight import panel as oversight_panel
 # chained ckanext-dcat helpers: its templates link the platform's RDF routes (dcat/helpers.py)
 from ckanext.govshare.dcat.helpers import dcat_endpoints_enabled, dcat_get_endpoint
+# feedback on an entry and update notices (feedback/views.py, notices/views.py)
+from ckanext.govshare.feedback.views import can_reply as govshare_feedback_can_reply
+from ckanext.govshare.feedback.views import entry_feedback as govshare_feedback_for
+from ckanext.govshare.notices.views import subscribed as govshare_subscribed
+from ckanext.govshare.notices.views import unread as govshare_notices_unread
+# the catalogue review's state on an entry page, and the authority's header link
+from ckanext.govshare.review.views import entry_state as govshare_review_state
+from ckanext.govshare.review.views import kind_label as govshare_review_kind_label
+from ckanext.govshare.review.views import status_label as govshare_review_status_label
+from ckanext.govshare.review.views import review_days as govshare_review_days
+from ckanext.govshare.authority.role import current_is_authority as govshare_is_authority
 from flask import has_request_context
 from zoneinfo import ZoneInfo
 import datetime
@@ -35,8 +47,18 @@ __all__ = [
     "govshare_open_stats",
     "govshare_is_empty",
     "govshare_column_type_label",
+    "govshare_oversight_panel",
+    "govshare_review_state",
+    "govshare_review_kind_label",
+    "govshare_review_status_label",
+    "govshare_review_days",
+    "govshare_is_authority",
     "dcat_get_endpoint",
     "dcat_endpoints_enabled",
+    "govshare_feedback_for",
+    "govshare_feedback_can_reply",
+    "govshare_subscribed",
+    "govshare_notices_unread",
 ]
 
 def current_lang() -> str:
@@ -123,10 +145,7 @@ def govshare_department_groups() -> list[dict[str, Any]]:
     in one query: ``[{"label", "departments": [{"id", "title", "region_code"}]}]``. The
     chooser searches as you type (CKAN's autocomplete module), so thousands stay usable."""
 
-    extra = model.GroupExtra
-    region = (model.Session.query(extra.value).filter(
-        extra.group_id == model.Group.id, extra.key == "region_code", extra.state == "active")
-        .limit(1).scalar_subquery())
+    region = compat.group_extra_value("region_code")
     rows = (model.Session.query(model.Group.id, model.Group.title, model.Group.name, region)
             .filter(model.Group.is_organization.is_(True), model.Group.state == "active")
             .order_by(model.Group.title))
@@ -220,3 +239,10 @@ def govshare_column_type_label(column_type: str | None) -> str:
     else:
         return column_type or ""
     return _("List of {type}").format(type=label) if (column_type or "").endswith("[]") else label
+
+
+def govshare_oversight_panel() -> dict[str, Any] | None:
+    """The authority workspace's oversight panel (``govshare/authority/_oversight_panel.html``):
+    this year's key figures, the next yearly report and its reminder; None for anyone but the
+    data authority."""
+    return oversight_panel.panel()

@@ -16,12 +16,17 @@ import ckan.plugins.toolkit as tk
 from ckan.common import CKANConfig
 from ckan.lib.plugins import DefaultTranslation
 
+from ckanext.govshare import compat
 from ckanext.govshare import i18n as _i18n_pkg
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access import doors
 from ckanext.govshare.access import subscriptions as access_subscriptions
 from ckanext.govshare.applications import subscriptions as application_subscriptions
+from ckanext.govshare.dcat import subscriptions as dcat_subscriptions
 from ckanext.govshare.oversight import subscriptions as log_subscriptions
+from ckanext.govshare.notices import subscriptions as notice_subscriptions
+from ckanext.govshare.review import subscriptions as review_subscriptions
+from ckanext.govshare.review import workflow as review
 from ckanext.govshare.vocab import licences
 from ckanext.govshare.search import index as search
 
@@ -41,6 +46,8 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IPermissionLabels)
     p.implements(p.ISignal)
+    if compat.CKAN_212:  # CKAN 2.12's file storage asks who may read an entry's files
+        p.implements(p.IFiles, inherit=True)
 
     # IConfigurer
 
@@ -90,9 +97,26 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return doors.index_filter(search.index_labels(pkg_dict))
 
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # a department's new entry waits for the authority's review (shenyang-2016 §12)
+        review.saved(context, pkg_dict, created=True)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        # a change waits for review unless it only withholds (review/workflow.py)
+        review.saved(context, pkg_dict, created=False)
+
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         # package_show (and resource_show, which reads through it): the caller's view of the entry
         doors.show_filter(context, pkg_dict)
+
+    # IFiles (CKAN 2.12): a file of an entry or its resource is the entry's data
+
+    def files_file_allows(self, context: Any, file: Any, operation: str) -> bool | None:
+        return doors.file_allows(context, file, operation)
+
+    def files_owner_allows(self, context: Any, owner_type: str, owner_id: str,
+                           operation: str) -> bool | None:
+        return doors.file_owner_allows(context, owner_type, owner_id, operation)
 
     # IPermissionLabels
 
@@ -107,9 +131,12 @@ class GovsharePlugin(p.SingletonPlugin, DefaultTranslation):
     def get_signal_subscriptions(self) -> Any:
         # each package's receivers (its subscriptions.py): activity permission labels follow an
         # entry's levels (access), mail follows the application workflow (applications), the
-        # ten-year logs record changes, exchanges and queries (oversight)
+        # ten-year logs record changes, exchanges and queries (oversight), imported entries
+        # go to the catalogue review (review), changes of data or conditions notify grant
+        # holders and subscribers (notices)
         merged: dict[Any, list[Any]] = {}
-        for package in (access_subscriptions, application_subscriptions, log_subscriptions):
+        for package in (access_subscriptions, application_subscriptions, log_subscriptions,
+                        review_subscriptions, notice_subscriptions, dcat_subscriptions):
             subscriptions = package.get_signal_subscriptions()
             for signal, receivers in subscriptions.items():
                 merged.setdefault(signal, []).extend(receivers)

@@ -17,8 +17,13 @@ from ckanext.govshare.ui import locale
 from ckanext.govshare.applications.views import applications  # noqa: F401 (blanket-registered)
 from ckanext.govshare.health import health  # noqa: F401 (blanket-registered; /govshare/health)
 from ckanext.govshare.catalogue.views import catalogue  # noqa: F401 (blanket-registered)
+from ckanext.govshare.authority.views import authority  # noqa: F401 (blanket-registered; /authority)
+from ckanext.govshare.review.views import review  # noqa: F401 (blanket-registered)
 from ckanext.govshare.dcat import views as dcat_views
 from ckanext.govshare.dcat.views import dcat  # noqa: F401 (blanket-registered)
+from ckanext.govshare.oversight.views import statistics_pages  # noqa: F401 (blanket-registered)
+from ckanext.govshare.feedback.views import feedback  # noqa: F401 (blanket-registered)
+from ckanext.govshare.notices.views import notices  # noqa: F401 (blanket-registered)
 
 govshare = Blueprint("govshare", __name__)
 # input CKAN core would answer with a 500 is refused before anything else (edge.py)

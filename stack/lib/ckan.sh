@@ -54,13 +54,14 @@ demo_config() {
   mkdir -p "$STATE/storage"
 }
 
-# ckan_db INI: core tables and every plugin's migrations (idempotent)
+# ckan_db INI: core tables and every plugin's migrations (idempotent); log $CKAN_DB_LOG
+CKAN_DB_LOG=$LOG_DIR/ckan-db.log
 ckan_db() {
-  local ini=$1
-  ckan_cli -c "$ini" db init >"$LOG_DIR/ckan-db.log" 2>&1 || die "ckan db init failed: $(tail -n 2 "$LOG_DIR/ckan-db.log" | tr '\n' ' ')" "read $LOG_DIR/ckan-db.log"
+  local ini=$1 log=$CKAN_DB_LOG
+  ckan_cli -c "$ini" db init >"$log" 2>&1 || die "ckan db init failed: $(tail -n 2 "$log" | tr '\n' ' ')" "read $log"
   local p
   for p in activity govshare; do
-    ckan_cli -c "$ini" db upgrade -p "$p" >>"$LOG_DIR/ckan-db.log" 2>&1 || die "ckan db upgrade -p $p failed" "read $LOG_DIR/ckan-db.log"
+    ckan_cli -c "$ini" db upgrade -p "$p" >>"$log" 2>&1 || die "ckan db upgrade -p $p failed" "read $log"
   done
 }
 

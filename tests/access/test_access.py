@@ -133,7 +133,7 @@ ENTRY_ROUTES = {
 }
 # Routes that list entries: their bodies are searched for every marker.
 LISTING_ROUTES = ("/dataset/", "/organization/provider-dept", "/catalog.ttl", "/catalog.jsonld",
-                  "/share-catalog.ttl", "/share-catalog.jsonld",
+                  "/share-catalog.ttl", "/share-catalog.jsonld", "/catalog/full.ttl", "/share-catalog/full.ttl",
                   "/feeds/dataset.atom", "/feeds/organization/provider-dept.atom",
                   "/organization/activity/provider-dept", "/dashboard/", "/user/activity/sysadmin-actor",
                   "/api/3/action/package_list", "/api/3/action/current_package_list_with_resources",
@@ -224,6 +224,12 @@ UNRELATED_PREFIXES = (
     "/application/", "/demand",
     # the share catalogue (tests/test_dcat_endpoints.py proves it needs a department login)
     "/share-catalog",
+    # statistics: the public page gives aggregate figures only and names no entry; the entry
+    # lists are on the authority's page (tests/oversight/test_statistics_views.py)
+    "/statistics", "/authority/statistics",
+    # the authority's workspace and the entries under review: the authority only, a 403 for
+    # everyone else (tests/authority/test_views.py, every actor)
+    "/authority",
 )
 WRITE_ROUTES = ("/dataset/new", "/dataset/edit/<id>", "/dataset/delete/<id>", "/dataset/follow/<id>",
                 "/dataset/unfollow/<id>", "/dataset/<id>/resource/new",
@@ -233,7 +239,13 @@ WRITE_ROUTES = ("/dataset/new", "/dataset/edit/<id>", "/dataset/delete/<id>", "/
                 "/dataset/<id>/dictionary/<resource_id>")
 # walked by test_datastore_rows_follow_data_access
 DATASTORE_ROUTES = ("/datastore/dump/<resource_id>", "/datatables/ajax/<resource_view_id>",
-                    "/datatables/filtered-download/<resource_view_id>")
+                    "/datatables/filtered-download/<resource_view_id>",
+                    "/datastore/api_info/<resource_id>")  # (CKAN 2.12)
+# CKAN 2.12's file storage: /file/download/<id> is walked by tests/access/test_files.py (a file
+# owned by an entry or its resource is its data); trusted-download serves only what a token
+# signed by the site names, public-download only storages configured as public
+FILE_ROUTES = ("/file/download/<id>", "/file/trusted-download/<token>",
+               "/file/public-download/<storage_name>/<location>")
 HISTORY_ROUTES = ("/dataset/<id>/history/<activity_id>",
                   "/dataset/<id>/resources/<resource_id>/history/<activity_id>")
 
@@ -245,7 +257,7 @@ def test_every_route_is_classified(app):
     for rule in app.flask_app.url_map.iter_rules():
         template = _template_of(rule.rule)
         if template in ("/", "/dataset/") or template in ENTRY_ROUTES or template in WRITE_ROUTES \
-                or template in HISTORY_ROUTES or template in DATASTORE_ROUTES:
+                or template in HISTORY_ROUTES or template in DATASTORE_ROUTES or template in FILE_ROUTES:
             continue
         if template.startswith(UNRELATED_PREFIXES):
             continue
@@ -270,7 +282,7 @@ UNRELATED_ACTIONS = {
     "scheming_organization_schema_list", "scheming_organization_schema_show", "scheming_group_schema_list",
     "scheming_group_schema_show", "govshare_vocabulary_list", "dcat_catalog_search",
     # the deadline policies and the empty catalogue template are public texts, no entry's
-    "govshare_deadline_policy_show", "govshare_catalogue_template",
+    "govshare_deadline_policy_show", "govshare_catalogue_template", "govshare_department_template",
 }
 # Read actions that hand out entries/resources/activities: filtered by the access layer
 # (hooks in plugin.py, chained auth in access/auth.py, chained actions in access/actions.py)
@@ -284,16 +296,32 @@ FILTERED_ACTIONS = {
     "recently_changed_packages_activity_list", "activity_show", "activity_data_show", "activity_diff",
     "dcat_dataset_show", "dcat_catalog_show", "dcat_datasets_list", "govshare_grant_list",
     "datastore_search", "datastore_info",
+    # CKAN 2.12's file storage (tests/access/test_files.py)
+    "file_show", "file_owner_scan",
     # suggestions come from package_search in the caller's own context
     # (tests/search/test_suggest.py: a withheld title is never suggested to the public)
     "govshare_search_suggest",
+    # comments on an entry: only on an entry the caller may know of, hidden ones only for its
+    # department and the authority (tests/feedback/test_actions.py, every actor)
+    "govshare_feedback_list",
 }
 # Read actions over one's own records (applications: the applicant and the providing
 # department only, tests/applications/test_actions.py; a department's catalogue export: its
 # administrators only, tests/catalogue/test_actions.py; the ten-year logs: sysadmins only,
 # tests/oversight/test_log_api.py).
 OWN_RECORD_ACTIONS = {"govshare_application_show", "govshare_application_list", "govshare_application_event_list",
-                      "govshare_catalogue_export", "govshare_log_list"}
+                      "govshare_catalogue_export", "govshare_log_list",
+                      # the department registry: the authority only (tests/catalogue/test_registry.py)
+                      "govshare_department_export",
+                      # statistics: aggregate figures for everybody, the lists naming entries only for
+                      # the department's members and the authority (tests/oversight/test_statistics_views.py)
+                      "govshare_statistics_show",
+                      # one's own update notices; a department's upkeep for its members and the
+                      # authority (tests/notices/test_actions.py, every actor)
+                      "govshare_notice_list", "govshare_upkeep_list",
+                      # catalogue reviews: a department's for its members, all for the authority
+                      # (tests/review/test_auth.py, every actor)
+                      "govshare_review_list", "govshare_review_show"}
 
 
 @pytest.mark.usefixtures("with_plugins")
@@ -358,6 +386,11 @@ def test_datastore_rows_follow_data_access(app):
                 failures.append(f"{actor} {combo} datastore dump: {dump.status_code}, expected {expected}")
             if not data and marker(*combo, "row") in dump.get_data(as_text=True):
                 failures.append(f"{actor} gets the DataStore dump of {combo}")
+            if "datastore.api_info" in app.flask_app.view_functions:  # CKAN 2.12: the API examples
+                info = app.get(f"/datastore/api_info/{pkg['resources'][0]['id']}", headers=world.headers(actor),
+                               status=None)
+                if info.status_code != expected:
+                    failures.append(f"{actor} {combo} datastore api_info: {info.status_code}, expected {expected}")
     assert not failures, "\n".join(failures[:40])
 
 

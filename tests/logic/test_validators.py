@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import factories, helpers
 
+from ckanext.govshare import compat
 from ckanext.govshare.vocab import identifiers
 from tests.factories import LEVEL_EXTRAS, department, entry, entry_data
 
@@ -131,8 +132,7 @@ class TestResourceCode:
         for t in threads:
             t.join()
         assert sorted(results) == ["created", "refused"]
-        count = model.Session.query(model.PackageExtra).filter_by(key="resource_code", value="203001/000777").count()
-        assert count == 1
+        assert len(compat.packages_by_extra("resource_code", ["203001/000777"])) == 1
 
 
 class TestProviderCode:

@@ -13,14 +13,20 @@ from alembic.migration import MigrationContext
 
 from ckan import model
 
+from ckanext.govshare import compat
 from ckanext.govshare.model import Application, ApplicationEvent, Grant
+from ckanext.govshare.model import EntryState, Feedback, Notice, Subscription, Upkeep
 
-MODELS = (Application, ApplicationEvent, Grant)
+MODELS = (Application, ApplicationEvent, Grant, Feedback, Subscription, Notice, EntryState, Upkeep)
 TABLES = {m.__tablename__ for m in MODELS}
 # objects the migrations create beside the tables (the append-only trigger's function, the
-# resource-code index on CKAN's own package_extra table)
+# resource-code index on CKAN's own extras: the package_extra table on CKAN 2.11, the
+# package.extras jsonb column on 2.12)
 FUNCTIONS = ("govshare_application_event_append_only",)
-CORE_INDEXES = ("govshare_package_extra_resource_code_idx",)
+if compat.CKAN_212:
+    EXTRAS_TABLE, CORE_INDEXES = "package", ("govshare_package_resource_code_idx",)
+else:
+    EXTRAS_TABLE, CORE_INDEXES = "package_extra", ("govshare_package_extra_resource_code_idx",)
 
 
 def _inspect() -> sa.engine.reflection.Inspector:
@@ -58,19 +64,19 @@ def test_upgrade_downgrade_upgrade(migrate_db_for):
     # clean_db has upgraded a database holding only CKAN's and activity's tables to head
     assert TABLES <= set(_inspect().get_table_names())
     assert set(FUNCTIONS) <= _functions()
-    assert set(CORE_INDEXES) <= _indexes("package_extra")
+    assert set(CORE_INDEXES) <= _indexes(EXTRAS_TABLE)
 
     migrate_db_for("govshare", version="base", forward=False)
     names = set(_inspect().get_table_names())
     assert not TABLES & names
     assert not set(FUNCTIONS) & _functions()
-    assert not set(CORE_INDEXES) & _indexes("package_extra")
+    assert not set(CORE_INDEXES) & _indexes(EXTRAS_TABLE)
     assert "package" in names  # CKAN's own tables are untouched
 
     migrate_db_for("govshare")
     assert TABLES <= set(_inspect().get_table_names())
     assert set(FUNCTIONS) <= _functions()
-    assert set(CORE_INDEXES) <= _indexes("package_extra")
+    assert set(CORE_INDEXES) <= _indexes(EXTRAS_TABLE)
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_db")

@@ -36,7 +36,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.tests import helpers
 
-from tests.factories import entry_data
+from tests.factories import approve_pending, entry_data
 from tests.security.conftest import CITIZEN_ID, FUZZ_COVERAGE
 
 SEED = 20261129
@@ -163,6 +163,8 @@ class Fuzzer:
             open_condition=XSS[0], open_basis=XSS[1], share_condition=XSS[2], share_basis=XSS[3],
             usage_requirements=XSS[1], tag_string="xss",
             resources=[{"url": "https://data.example.gov.cn/xss.csv", "name": XSS[0], "description": XSS[1]}]))
+        # the data authority publishes it (catalogue review, shenyang-2016 §12): its pages are public
+        approve_pending(self.xss_pkg["id"])
         self.xss_app = helpers.call_action(
             "govshare_application_create", context=a.context("citizen"), kind="open",
             package_id=self.xss_pkg["id"], applicant_type="citizen", applicant_name="张三",
@@ -387,6 +389,8 @@ class Fuzzer:
             for param in ("modified_since", "after", "page"):
                 for value in values:
                     cases.append(("/share-catalog.<fmt>", f"/share-catalog.{fmt}", param, value, "clerk"))
+            for value in values:
+                cases.append(("/catalog/full.<fmt>", f"/catalog/full.{fmt}", "modified_since", value, None))
             cases.append(("/dataset/<id>.<fmt>", f"/dataset/{a.pkg['name']}.{fmt}", "profiles", "govshare", None))
         for value in HOSTILE_STRINGS:
             if not isinstance(value, str) or len(value) > 5000:

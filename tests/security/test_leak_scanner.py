@@ -930,6 +930,8 @@ GLOBAL_ROUTES = (
     "/feeds/organization/scan-provider.atom",
     "/catalog.ttl", "/catalog.jsonld", "/catalog.rdf", "/catalog.xml", "/catalog.ttl?q=zqm",
     "/catalog.ttl?modified_since=2000-01-01", "/share-catalog.ttl", "/share-catalog.jsonld",
+    "/catalog/full.ttl", "/catalog/full.jsonld", "/catalog/full.rdf", "/share-catalog/full.ttl",
+    "/share-catalog/full.jsonld",
     "/api/util/dataset/autocomplete?incomplete=zqm", "/api/2/util/dataset/autocomplete?incomplete=zqm",
     "/api/util/tag/autocomplete?incomplete=zqm&limit=100",
     "/api/util/resource/format_autocomplete?incomplete=zqm&limit=100",

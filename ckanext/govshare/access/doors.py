@@ -26,6 +26,8 @@ DATA_ENDPOINTS = {
     "resource.view", "dataset_resource.view",
     "activity.resource_history", "activity.package_history",
     "datastore.dump",
+    # CKAN 2.12: the DataStore API examples of a resource (they run datastore_search)
+    "datastore.api_info",
 }
 # Web routes about one entry: the entry must be visible to the user.
 ENTRY_ENDPOINTS = {
@@ -287,6 +289,54 @@ def update_activity_labels(package_id: str) -> None:
     labels = access.dataset_labels(pkg)
     table = _activity_table()
     model.Session.execute(table.update().where(table.c.object_id == pkg.id).values(permission_labels=labels))
+
+
+# CKAN 2.12's file storage (``ckan.lib.files``, IFiles): a file owned by an entry or by one of
+# its resources is that entry's data. /file/download/<id>, file_show and file_owner_scan ask
+# these hooks (through CKAN's permission_read_file / file_owner_scan auth) before CKAN's own
+# cascade to package_show / package_update; they only ever refuse, never widen.
+# /file/trusted-download/<token> serves what a token signed by the site names (no user);
+# /file/public-download/ only storages configured as public.
+FILE_OWNER_TYPES = ("package", "resource")
+
+
+def _file_owner_package(owner_type: str, owner_id: str) -> model.Package | None:
+    if owner_type == "package":
+        return model.Package.get(owner_id)
+    if owner_type == "resource":
+        resource = model.Resource.get(owner_id)
+        return resource.package if resource is not None else None
+    return None
+
+
+def _entry_data_refused(context: dict[str, Any], owner_type: str, owner_id: str) -> bool | None:
+    """False-or-None answer of the IFiles hooks: False when the owner is an entry (or its
+    resource) whose data the context's user may not have; None (CKAN decides) otherwise."""
+    if owner_type not in FILE_OWNER_TYPES:
+        return None
+    pkg = _file_owner_package(owner_type, owner_id)
+    if pkg is None:
+        return None  # CKAN's cascade refuses an owner that does not exist
+    principal = access.principal_from_context(context)
+    if access.knows_of(principal, pkg) and access.can_use_data(principal, pkg):
+        return None
+    return False
+
+
+def file_allows(context: dict[str, Any], file: Any, operation: str) -> bool | None:
+    """IFiles.files_file_allows (CKAN 2.12): reading, changing or deleting a file owned by an
+    entry or its resource needs the entry's data (:func:`access.can_use_data`)."""
+    owner = getattr(file, "owner", None)
+    if owner is None:
+        return None
+    return _entry_data_refused(context, owner.owner_type, owner.owner_id)
+
+
+def file_owner_allows(context: dict[str, Any], owner_type: str, owner_id: str,
+                      operation: str) -> bool | None:
+    """IFiles.files_owner_allows (CKAN 2.12): listing (``file_owner_scan``) or moving files of
+    an entry or its resource needs the entry's data, like its files themselves."""
+    return _entry_data_refused(context, owner_type, owner_id)
 
 
 def guard_request() -> Any:

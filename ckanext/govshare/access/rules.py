@@ -36,6 +36,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.plugins import DefaultPermissionLabels
 from ckan import authz
+from ckanext.govshare import compat
 from ckanext.govshare.access.grants import Grant, utcnow
 
 DEPARTMENT_LABEL = "govshare-department"
@@ -58,18 +59,15 @@ def _levels(pkg: model.Package) -> dict[str, str]:
     update, so a level change takes effect at once)."""
     state = sa.inspect(pkg)
     key = (pkg.id, pkg.metadata_modified)
-    loaded = "_extras" in pkg.__dict__  # (``state.unloaded`` walks every attribute: slow)
-    if not loaded and state.persistent and not state.modified:
+    loaded = compat.loaded_extras(pkg)
+    if loaded is None and state.persistent and not state.modified:
         cached = _LEVELS_CACHE.get(key)
         if cached is not None:
             return cached
-    if loaded:
-        levels = {k: e.value for k, e in pkg._extras.items() if k in LEVEL_KEYS and e.state == "active"}
+    if loaded is not None:
+        levels = {k: v for k, v in loaded.items() if k in LEVEL_KEYS}
     elif state.persistent:
-        rows = model.Session.query(model.PackageExtra.key, model.PackageExtra.value).filter(
-            model.PackageExtra.package_id == pkg.id, model.PackageExtra.key.in_(LEVEL_KEYS),
-            model.PackageExtra.state == "active")
-        levels = dict(rows.all())
+        levels = compat.extras_of([pkg.id], LEVEL_KEYS).get(pkg.id, {})
         _LEVELS_CACHE[key] = levels
         if len(_LEVELS_CACHE) > _LEVELS_CACHE_SIZE:
             _LEVELS_CACHE.popitem(last=False)
@@ -407,11 +405,8 @@ def hidden_codes(principal: Principal, codes: Iterable[str]) -> set[str]:
     codes = {c for c in codes if c}
     if not codes or principal.sysadmin:
         return set()
-    extra = model.PackageExtra
-    rows = (model.Session.query(extra.value, model.Package)
-            .join(model.Package, model.Package.id == extra.package_id)
-            .filter(extra.key == "resource_code", extra.state == "active", extra.value.in_(codes),
-                    model.Package.state != "deleted"))
+    rows = (model.Session.query(compat.extra_value("resource_code"), model.Package)
+            .filter(compat.extra_in("resource_code", codes), model.Package.state != "deleted"))
     hidden: set[str] = set()
     shown: set[str] = set()
     for code, pkg in rows:
@@ -444,10 +439,7 @@ def drop_hidden_codes(principal: Principal, pkg_dicts: list[dict[str, Any]]) -> 
 
 
 def _level(key: str) -> Any:
-    extra = model.PackageExtra
-    return (sa.select(extra.value)
-            .where(extra.package_id == model.Package.id, extra.key == key, extra.state == "active")
-            .limit(1).scalar_subquery())
+    return compat.extra_value(key)
 
 
 def visible_clause(principal: Principal) -> Any:

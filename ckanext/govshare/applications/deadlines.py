@@ -60,6 +60,7 @@ __all__ = [
     "KINDS",
     "KindPolicy",
     "Policy",
+    "ReportDue",
     "UPKEEP_DUTIES",
     "UpkeepPolicy",
     "get_policy",
@@ -110,7 +111,9 @@ UPKEEP_DUTIES: dict[str, tuple[str, str]] = {
     "catalogue_review": ("目录全面维护", "Full catalogue maintenance"),
 }
 
-_TOP_KEYS = ("name", "title_zh", "title_en", "extends", "kinds", "upkeep", "description", "due_soon_days")
+_TOP_KEYS = ("name", "title_zh", "title_en", "extends", "kinds", "upkeep", "description", "due_soon_days",
+             "yearly_report")
+_REPORT_KEYS = ("department_due", "city_due", "article", "remind_days", "note", "same_year")
 _KIND_KEYS = (
     "reply_days",
     "reply_article",
@@ -201,6 +204,42 @@ class UpkeepPolicy:
 
 
 @dataclass(frozen=True)
+class ReportDue:
+    """When the yearly report on sharing and opening is due (chongqing-2018 §37 …): each
+    department's to the authority (``department_due``) and the authority's for the city
+    (``city_due``), as (month, day) of the year after the one reported on; day 0 means the
+    month's last day ("2月底"). Reminded ``remind_days`` calendar days ahead."""
+
+    article: str
+    department_due: tuple[int, int]
+    city_due: tuple[int, int]
+    remind_days: int = 30
+    note: str | None = None
+    # due in the reported year itself (shijingshan-2017 §34: 每年10月底前), not the year after
+    same_year: bool = False
+
+    @staticmethod
+    def _date(year: int, month_day: tuple[int, int]) -> datetime.date:
+        month, day = month_day
+        if day == 0:
+            following = datetime.date(year + (month == 12), month % 12 + 1, 1)
+            return following - datetime.timedelta(days=1)
+        return datetime.date(year, month, day)
+
+    def due(self, reported_year: int, city: bool = True) -> datetime.date:
+        """The date the report on ``reported_year`` is due (Beijing time, the whole day)."""
+        year = reported_year if self.same_year else reported_year + 1
+        return self._date(year, self.city_due if city else self.department_due)
+
+    def next_due(self, today: datetime.date, city: bool = True) -> tuple[int, datetime.date]:
+        """(reported year, due date) of the next report not yet past due on ``today``."""
+        year = today.year - 1
+        while self.due(year, city) < today:
+            year += 1
+        return year, self.due(year, city)
+
+
+@dataclass(frozen=True)
 class Policy:
     name: str
     title_zh: str
@@ -210,6 +249,8 @@ class Policy:
     source: str = ""  # the YAML file it was read from
     # a pending reply is "due soon" (highlighted, reminded by mail) this many working days ahead
     due_soon_days: int = DEFAULT_DUE_SOON_DAYS
+    # the yearly report's due dates (None: the profile sets none)
+    yearly_report: ReportDue | None = None
 
     def due_soon(self, working_days_left: int | None) -> bool:
         """Is a reply with ``working_days_left`` (0 = due today) due soon? Not when overdue."""
@@ -415,6 +456,45 @@ def _upkeep(duty: str, data: Any, err: _Err) -> UpkeepPolicy:
     )
 
 
+def _month_day(value: Any, key: str, err: _Err) -> tuple[int, int]:
+    """'MM-DD', or 'MM-end' for the month's last day."""
+    text_value = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    month, _sep, day = text_value.partition("-")
+    try:
+        m = int(month)
+        d = 0 if day == "end" else int(day)
+        if not 1 <= m <= 12 or not 0 <= d <= 31:
+            raise ValueError
+        if d:
+            datetime.date(2028, m, d)  # a leap year: 02-29 would be allowed
+    except ValueError:
+        raise err(key, f"must be a date of the year as MM-DD or MM-end, not {value!r}") from None
+    return m, d
+
+
+def _yearly_report(data: Any, err: _Err) -> ReportDue:
+    data = _check_keys(data, _REPORT_KEYS, "yearly_report", err)
+    article = _text(data, "article", "yearly_report.", err, True)
+    assert article is not None
+    for key in ("department_due", "city_due"):
+        if key not in data:
+            raise err(f"yearly_report.{key}", "is required (MM-DD or MM-end)")
+    remind = data.get("remind_days", 30)
+    if isinstance(remind, bool) or not isinstance(remind, int) or not 0 <= remind <= 366:
+        raise err("yearly_report.remind_days", f"must be a whole number of days, not {remind!r}")
+    return ReportDue(article=article,
+                     department_due=_month_day(data["department_due"], "yearly_report.department_due", err),
+                     city_due=_month_day(data["city_due"], "yearly_report.city_due", err),
+                     remind_days=remind, note=_text(data, "note", "yearly_report.", err, False),
+                     same_year=_flag(data.get("same_year", False), "yearly_report.same_year", err))
+
+
+def _flag(value: Any, key: str, err: _Err) -> bool:
+    if not isinstance(value, bool):
+        raise err(key, f"must be true or false, not {value!r}")
+    return value
+
+
 def _parse(path: str) -> Policy:
     err = _Err(path)
     data = _read(path)
@@ -468,6 +548,13 @@ def _parse(path: str) -> Policy:
     else:
         due_soon_days = DEFAULT_DUE_SOON_DAYS
 
+    if data.get("yearly_report") is not None:
+        yearly_report: ReportDue | None = _yearly_report(data["yearly_report"], err)
+    elif isinstance(extends, str):
+        yearly_report = _bundled(extends).yearly_report
+    else:
+        yearly_report = None
+
     return Policy(
         name=name,
         title_zh=title_zh,
@@ -476,6 +563,7 @@ def _parse(path: str) -> Policy:
         upkeep=upkeep,
         source=path,
         due_soon_days=due_soon_days,
+        yearly_report=yearly_report,
     )
 
 

@@ -55,7 +55,7 @@ from ckanext.govshare.applications import workdays
 from ckanext.govshare.applications.model import Application
 
 __all__ = ["RETRY_INTERVALS", "SMTP_TIMEOUT_KEY", "RATE_LIMIT_KEY", "Recipient",
-           "department_staff", "deliver", "requeue_due_retries", "submitted", "extended", "decided",
+           "department_staff", "deliver", "queue_mail", "requeue_due_retries", "submitted", "extended", "decided",
            "due_soon", "overdue", "department_head", "extension_requested", "revoked", "forwarded"]
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,13 @@ def _enqueue(recipient: Recipient, subject: str, body: str, application_id: str)
 def _send(recipients: Iterable[Recipient], subject: str, body: str, application_id: str) -> int:
     """Queue the mail for each recipient; the number queued."""
     return sum(_enqueue(r, subject, body, application_id) for r in recipients)
+
+
+def queue_mail(recipients: Iterable[Recipient], subject: str, body: str, ref: str) -> int:
+    """Queue a platform mail (already rendered) to each recipient, with the same rate limit,
+    timeout and retries as the application mail; ``ref`` names what it is about in the logs
+    (other domains' notices: ``notices/jobs.py``). The number queued."""
+    return _send(recipients, subject, body, ref)
 
 
 def requeue_due_retries(now: Optional[float] = None) -> int:

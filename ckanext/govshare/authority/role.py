@@ -9,7 +9,7 @@ from typing import Optional, Union
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 
-__all__ = ["authority_group_name", "is_authority", "authority_user_names"]
+__all__ = ["authority_group_name", "is_authority", "authority_user_names", "current_is_authority"]
 
 
 def authority_group_name() -> str:
@@ -56,3 +56,10 @@ def authority_user_names() -> list[str]:
                         model.Member.state == "active", model.User.state == "active"))
         names.update(name for (name,) in rows)
     return sorted(names)
+
+
+def current_is_authority() -> bool:
+    """Does the user of the current web request act as the authority? (template helper: the
+    header's link to the workspace)"""
+    user = tk.current_user
+    return bool(user and user.is_authenticated and is_authority(user.name))

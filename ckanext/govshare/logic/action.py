@@ -11,7 +11,10 @@ from types import ModuleType
 from ckanext.govshare.access import actions as access_actions
 from ckanext.govshare.applications import actions as application_actions
 from ckanext.govshare.catalogue import actions as catalogue_actions
+from ckanext.govshare.feedback import actions as feedback_actions
+from ckanext.govshare.notices import actions as notice_actions
 from ckanext.govshare.oversight import actions as oversight_actions
+from ckanext.govshare.review import actions as review_actions
 from ckanext.govshare.search import suggest as search_actions
 from ckanext.govshare.vocab import actions as vocab_actions
 
@@ -21,7 +24,10 @@ _DOMAINS: dict[ModuleType, list[str]] = {
     application_actions: application_actions.__all__,
     catalogue_actions: catalogue_actions.__all__,
     oversight_actions: oversight_actions.__all__,
+    review_actions: review_actions.__all__,
     search_actions: ["govshare_search_suggest"],
+    feedback_actions: feedback_actions.__all__,
+    notice_actions: notice_actions.__all__,
 }
 
 __all__ = [name for names in _DOMAINS.values() for name in names]

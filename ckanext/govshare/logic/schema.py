@@ -167,3 +167,29 @@ def application_forward_schema(not_empty: Validator, ignore_missing: Validator, 
         "organization_id": [not_empty, unicode_safe],
         "note": [ignore_missing, unicode_safe, govshare_clean_text, strip_value],
     }
+
+
+@validator_args
+def review_list_schema(ignore_missing: Validator, unicode_safe: Validator, govshare_id: Validator,
+                       govshare_boolean: Validator) -> Schema:
+    return {
+        "organization_id": [ignore_missing, govshare_id, unicode_safe],
+        "status": [ignore_missing, govshare_id, unicode_safe],
+        "overdue": [ignore_missing, govshare_boolean],
+    }
+
+
+@validator_args
+def review_show_schema(not_empty: Validator, unicode_safe: Validator, govshare_id: Validator) -> Schema:
+    return {"id": [not_empty, govshare_id, unicode_safe]}
+
+
+@validator_args
+def review_decide_schema(not_empty: Validator, ignore_missing: Validator, unicode_safe: Validator,
+                         govshare_clean_text: Validator, strip_value: Validator,
+                         govshare_id: Validator, govshare_text: Validator) -> Schema:
+    return {
+        "id": [not_empty, govshare_id, unicode_safe],
+        # presence is checked by the reject action (shenyang-2016 §12: returned with a reason)
+        "reason": [ignore_missing, govshare_text, unicode_safe, govshare_clean_text, strip_value],
+    }

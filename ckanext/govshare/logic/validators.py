@@ -20,11 +20,13 @@ from ckan import model
 from ckan.lib.navl.dictization_functions import StopOnError, missing
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 
-from ckanext.govshare import vocab
+from ckanext.govshare import compat, vocab
 from ckanext.govshare.vocab import identifiers
+from ckanext.govshare.vocab.validators import govshare_normalise_tags, govshare_vocab_alias
 from ckanext.govshare.helpers import current_lang
 from ckanext.govshare.access.grants import utcnow
 from ckanext.govshare.applications import workdays
+from ckanext.govshare.review import workflow as review
 
 __all__ = [
     "govshare_clean_text",
@@ -49,6 +51,10 @@ __all__ = [
     "govshare_bounded_input",
     "govshare_boolean",
     "govshare_day",
+    "govshare_review_capture",
+    "govshare_text",
+    "govshare_vocab_alias",
+    "govshare_normalise_tags",
 ]
 
 Invalid = tk.Invalid
@@ -244,10 +250,7 @@ def govshare_unique_resource_code(
         _lock("resource_code:" + code)  # lock_resource_codes takes the same key
     query = (
         model.Session.query(model.Package.name)
-        .join(model.PackageExtra, model.PackageExtra.package_id == model.Package.id)
-        .filter(model.PackageExtra.key == "resource_code")
-        .filter(model.PackageExtra.value == code)
-        .filter(model.PackageExtra.state == "active")
+        .filter(compat.extra_in("resource_code", [code]))
         .filter(model.Package.state != "deleted")
     )
     current = _current_package_id(data, context)
@@ -548,3 +551,19 @@ def _value_problem(value: Any, depth: int = 0) -> str | None:
     if depth < 4 and isinstance(value, dict):
         return next(filter(None, (_value_problem(v, depth + 1) for v in [*value.keys(), *value.values()])), None)
     return None
+
+
+def govshare_review_capture(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Remember the entry as it was before an update, for the catalogue review (an
+    after-validator: it runs before the save; shenyang-2016 §12)."""
+    review.capture(context)
+
+
+def govshare_text(value: Any, context: Context) -> Any:
+    """Free text given to an action must be text: a list, a dict or a number is refused
+    (CKAN's unicode_safe would turn it into its JSON)."""
+    if value is missing or value is None or isinstance(value, str):
+        return value
+    raise Invalid(_("Must be text"))

@@ -14,8 +14,11 @@ from ckan import model
 from ckan.types import ActionResult, Context, DataDict, Schema, Validator
 
 from ckanext.govshare.oversight.model import LOGS
+from ckanext.govshare.applications import workdays
+from ckanext.govshare.oversight import indicators, statistics
+from ckanext.govshare.authority.role import is_authority
 
-__all__ = ["govshare_log_list"]
+__all__ = ["govshare_log_list", "govshare_statistics_show"]
 
 _ = tk._
 MAX_LIMIT = 1000
@@ -121,3 +124,61 @@ def govshare_log_list(context: Context, data_dict: DataDict) -> ActionResult.Any
     if tk.asbool(data_dict.get("count")):
         out["count"] = model.Session.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar()
     return out
+
+
+# --- statistics (kunming-2019 §27 定期公布, §35) ------------------------------------------------
+
+@tk.validator_args
+def statistics_show_schema(ignore_missing: Validator, unicode_safe: Validator,
+                           govshare_positive_int: Validator) -> Schema:
+    return {
+        "year": [ignore_missing, govshare_positive_int],
+        "organization_id": [ignore_missing, unicode_safe],
+    }
+
+
+def _organization(value: str) -> model.Group:
+    org = model.Group.get(value)
+    if org is None or not org.is_organization or org.state != "active":
+        raise tk.ObjectNotFound(_("Department not found"))
+    return org
+
+
+def statistics_for(context: Context, year: int, org: "model.Group | None") -> dict[str, Any]:
+    """The statistics and indicators of ``year`` as the caller may see them: the aggregate
+    figures for everybody; the lists naming entries (per-entry use, entries late for their
+    update) only for the department's members (their department) and the authority."""
+    if not 2000 <= year <= 2100:
+        raise tk.ValidationError({"year": [_("Not a year the platform has figures for")]})
+    stats = statistics.compute(statistics.Period.year(year), org.id if org else None)
+    stats["indicators"] = indicators.score(stats)
+    detailed = org is not None or is_authority(context.get("user"))
+    if not detailed:
+        stats["usage"]["per_entry"] = []
+        stats["updates"]["late_entries"] = []
+    stats["detailed"] = detailed
+    return stats
+
+
+@tk.side_effect_free
+@tk.validate(statistics_show_schema)
+def govshare_statistics_show(context: Context, data_dict: DataDict) -> ActionResult.AnyDict:
+    """The platform's figures for a calendar year (Beijing time), overall or of one department,
+    computed from the records (kunming-2019 §27, §35; shenyang-2016 §12; kunming-2019 §18):
+    entries by open and share attribute, entries updated on time against their update cycle,
+    requests by kind and outcome, reply time in working days (median, 90th percentile),
+    overdue requests, extensions, downloads, API calls and share exchanges, and the evaluation
+    indicators. The overall figures are public; the entry lists and a department's figures
+    are for the department's members and the data authority.
+
+    :param year: the calendar year (default: the current one, in Beijing time)
+    :type year: int
+    :param organization_id: a department's id or name (default: the whole platform)
+    :type organization_id: string
+    :returns: the figures (see ``oversight/statistics.py`` for the definitions)
+    :rtype: dictionary
+    """
+    org = _organization(data_dict["organization_id"]) if data_dict.get("organization_id") else None
+    tk.check_access("govshare_statistics_show", context, {"organization_id": org.id if org else None})
+    year = int(data_dict.get("year") or workdays.local_date(datetime.datetime.utcnow()).year)  # Beijing time
+    return statistics_for(context, year, org)

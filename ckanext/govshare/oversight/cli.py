@@ -23,9 +23,10 @@ from ckan import model
 
 from ckanext.govshare.oversight import archive as archiving
 from ckanext.govshare.oversight import chain, record
+from ckanext.govshare.oversight import report as reports
 from ckanext.govshare.oversight.model import LOGS
 
-__all__ = ["logs"]
+__all__ = ["logs", "report"]
 
 
 def _month(value: Optional[str]) -> Optional[datetime.date]:
@@ -140,3 +141,34 @@ def archive_command(before: str, directory: str, fmt: str, allow_recent: bool) -
     for m in done:
         click.echo(f"{m['log']} {m['month']}: {m['rows']} rows -> {m['file']} (sha256 {m['sha256']})")
     click.echo(f"archived months: {len(done)}")
+
+
+@click.command("report")
+@click.option("--year", type=int, required=True, help="The calendar year reported on (Beijing time).")
+@click.option("--department", help="One department (name or id); default: the city, every department.")
+@click.option("--format", "fmt", type=click.Choice(sorted(reports.FORMATS)), default="xlsx", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write; default: govshare-report-<year>-<scope>.<format> here.")
+def report(year: int, department: Optional[str], fmt: str, output: Optional[str]) -> None:
+    """The yearly report on sharing and opening (chongqing-2018 §37, chongqing-2019 §47,
+    kunming-2019 §39, shijingshan-2017 §34), in Chinese, as XLSX or PDF."""
+    if not 2000 <= year <= 2100:
+        raise click.BadParameter(f"not a year the platform has figures for: {year}", param_hint="--year")
+    org = None
+    if department:
+        group = model.Group.get(department)
+        if group is None or not group.is_organization or group.state != "active":
+            raise click.BadParameter(f"no such department: {department!r}", param_hint="--department")
+        org = {"id": group.id, "title": group.title or group.name}
+    built = reports.build(year, org)
+    path = output or reports.file_name(built, fmt)
+    partial = f"{path}.part"  # a failed report leaves no file
+    try:
+        with open(partial, "wb") as target:
+            reports.write(built, fmt, target)
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    due = f", due {built.due.isoformat()} ({built.article})" if built.due else ""
+    click.echo(f"report on {year} for {built.scope}: {path}{due}")

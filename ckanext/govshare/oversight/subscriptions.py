@@ -31,6 +31,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import SignalMapping
 
+from ckanext.govshare import compat
 from ckanext.govshare.access import rules as access
 from ckanext.govshare.access.grants import Grant
 from ckanext.govshare.oversight import record
@@ -109,7 +110,7 @@ def catalogue_changed(sender: str, **kwargs: Any) -> None:
         return
     open_before, share_before = _levels_before(pkg.id) if sender != "package_create" else (None, None)
     deleted = sender == "package_delete"
-    levels = {k: e.value for k, e in pkg._extras.items() if e.state == "active"} if not deleted else {}
+    levels = compat.package_extras(pkg) if not deleted else {}
     user = _user(context)
     record.write_change({
         "actor_id": user.id if user else None,
@@ -127,8 +128,7 @@ def catalogue_changed(sender: str, **kwargs: Any) -> None:
 
 
 def _extra(pkg: model.Package, key: str) -> Optional[str]:
-    extra = pkg._extras.get(key)
-    return extra.value if extra is not None else None
+    return compat.package_extras(pkg).get(key)
 
 
 # --- exchange log -----------------------------------------------------------------------------

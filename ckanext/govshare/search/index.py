@@ -11,9 +11,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckan import model
 
-from ckanext.govshare import vocab
+from ckanext.govshare import compat, vocab
 from ckanext.govshare.helpers import current_lang
 from ckanext.govshare.search import query as _query
 from ckanext.govshare.search import regions as _regions
@@ -109,10 +108,7 @@ def _short_department(title: str) -> str:
 def _department_region_code(org_id: Any) -> str:
     if not org_id:
         return ""
-    row = (model.Session.query(model.GroupExtra.value)
-           .filter(model.GroupExtra.group_id == org_id, model.GroupExtra.key == "region_code",
-                   model.GroupExtra.state == "active").first())
-    return row[0] if row else ""
+    return compat.group_extras_of([org_id], ["region_code"]).get(org_id, {}).get("region_code", "")
 
 
 def configure(config: Any) -> None:

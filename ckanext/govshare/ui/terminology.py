@@ -42,6 +42,7 @@ def _core_corrections() -> tuple[str, ...]:  # pragma: no cover - extraction onl
         _("Login"), _("Create an Account"), _("Username or Email"), _("You need to log out before you can log in with another account."),
         _("Your password must be 8 characters or longer"), _("Email {email} is not a valid format"),
         _("Label"), _("Data Dictionary"), _("Fullscreen"), _("Embed"),
+        _("Reorder resources"),
         _("You can copy and paste the embed code into a CMS or blog software that supports raw HTML"),
         _("If a view requires the DataStore, the DataStore plugin may not be enabled, or the data may "
           "not have been pushed to the DataStore, or the DataStore hasn't finished processing the data yet"),
