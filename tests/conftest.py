@@ -63,7 +63,7 @@ from typing import Any  # noqa: E402 (this section is appended: the file is shar
 from ckan.tests import factories  # noqa: E402
 from ckan.tests import helpers as ckan_helpers  # noqa: E402
 
-from tests.factories import LEVEL_EXTRAS, department, entry, entry_data  # noqa: E402
+from tests.factories import LEVEL_EXTRAS, approve_pending, department, entry, entry_data  # noqa: E402
 
 
 class ApplicationWorld:
@@ -92,6 +92,9 @@ class ApplicationWorld:
         if creator:
             fields["user"] = getattr(self, creator)
         self.pkg = entry(self.org, **fields)
+        if creator and approve_pending(self.pkg["id"]):
+            # a department's entry is published once the authority approves it (shenyang-2016 §12)
+            self.pkg = ckan_helpers.call_action("package_show", id=self.pkg["id"])
 
     def as_(self, user: dict[str, Any]) -> dict[str, Any]:
         return {"user": user["name"], "ignore_auth": False}

@@ -26,6 +26,7 @@ import ckan
 import ckan.logic
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.lib import search
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -216,3 +217,27 @@ def package_index_dict(package_id: str) -> dict[str, Any]:
         default, custom = ckan.logic.package_show_default_and_custom_schemas(context, package_id)
         return dict(default, with_custom_schema=custom)
     return tk.get_action("package_show")(context, {"id": package_id})
+
+
+def group_form_schema(plugin: Any, *, update: bool, context: dict[str, Any]) -> Any:
+    """The schema ``organization_create`` / ``organization_update`` validate with for a
+    group plugin (2.12: ``create_group_schema()`` / ``update_group_schema()``; 2.11:
+    ``form_to_db_schema_options`` / ``form_to_db_schema``)."""
+    if CKAN_212:
+        return plugin.update_group_schema() if update else plugin.create_group_schema()
+    try:
+        return plugin.form_to_db_schema_options({
+            "type": "update" if update else "create", "api": True, "context": context})
+    except AttributeError:
+        return plugin.form_to_db_schema()
+
+
+def reindex_after_commit(package_ids: Iterable[str]) -> None:
+    """Index packages changed on the model (not through an action) once committed. CKAN 2.11
+    does it in the commit (its search plugin observes the session); 2.12 has no such
+    observer (only its actions index), so it is done here."""
+    if not CKAN_212:
+        return
+    index = search.index_for(model.Package)
+    for package_id in sorted(set(package_ids)):
+        index.update_dict(package_index_dict(package_id))

@@ -52,6 +52,7 @@ from selenium.common.exceptions import (  # noqa: E402
     ElementClickInterceptedException, StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -275,6 +276,8 @@ class Browser:
     def choose(self, select_id: str, text: str) -> None:
         """Pick an option of a select that CKAN's autocomplete module turned into a select2
         widget: open it, type, click the result, as a person does."""
+        if not self.driver.find_elements(By.ID, f"s2id_{select_id}"):
+            return self._choose_select2_v4(select_id, text)  # CKAN 2.12 ships Select2 4
         container = self.driver.find_element(By.ID, f"s2id_{select_id}")
         choice = container.find_element(By.CSS_SELECTOR, "a.select2-choice")
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", choice)
@@ -304,6 +307,52 @@ class Browser:
             if text in result.text:
                 result.click()
                 return
+
+    def _choose_select2_v4(self, select_id: str, text: str) -> None:
+        """:meth:`choose` for Select2 4 (CKAN 2.12): the widget is the ``span.select2``
+        after the select, its list ``.select2-container--open .select2-results__option``."""
+        selection = self.driver.find_element(
+            By.CSS_SELECTOR, f"#{select_id} + .select2-container .select2-selection")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", selection)
+        opened = ".select2-container--open .select2-dropdown"
+        for _ in range(3):
+            ActionChains(self.driver).move_to_element(selection).click().perform()
+            if self.driver.find_elements(By.CSS_SELECTOR, opened):
+                break
+            time.sleep(0.5)
+        else:
+            raise AssertionError(f"#{select_id}: the select2 widget did not open")
+        search = self.driver.find_elements(By.CSS_SELECTOR, f"{opened} input.select2-search__field")
+        if search and search[0].is_displayed():
+            search[0].send_keys(text)
+        results = f"{opened} .select2-results__option:not(.select2-results__message)"
+        try:
+            WebDriverWait(self.driver, 10).until(
+                lambda d: any(text in r.text for r in d.find_elements(By.CSS_SELECTOR, results)))
+        except TimeoutException:
+            raise AssertionError(f"no {text!r} in #{select_id}'s choices:\n" + self.driver.execute_script(
+                "return Array.from(document.querySelectorAll('.select2-container'))"
+                ".map(e => e.outerHTML).join('\\n').slice(0, 4000);"))
+        for result in self.driver.find_elements(By.CSS_SELECTOR, results):
+            if text in result.text:
+                # Select2 4 selects on mouseup over the highlighted result
+                ActionChains(self.driver).move_to_element(result).click().perform()
+                break
+
+        def chosen(d: Any) -> bool:
+            return text in d.execute_script(
+                "const s = document.getElementById(arguments[0]);"
+                "return s.selectedIndex >= 0 ? s.options[s.selectedIndex].text : '';", select_id)
+        try:
+            WebDriverWait(self.driver, 3).until(chosen)
+        except TimeoutException:
+            # the keyboard, as a person would: the typed text highlights the result
+            if search and search[0].is_displayed():
+                search[0].send_keys(Keys.ENTER)
+            WebDriverWait(self.driver, 5).until(chosen, f"#{select_id}: {text!r} not chosen: " + str(
+                self.driver.execute_script(
+                    "return Array.from(document.querySelectorAll('.select2-container'))"
+                    ".map(e => e.outerHTML).join('\\n').slice(0, 3000);")))
 
     def fetch(self, path: str, what: str = "text") -> Any:
         """A request from the page, with its cookies: the response's text or status."""

@@ -4,6 +4,7 @@ open entry, previews its hosted file (rows from the DataStore in CKAN's table vi
 downloads it (chongqing-2019 §33: unconditionally open data is downloaded without applying)."""
 from __future__ import annotations
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -31,7 +32,10 @@ def test_browse_search_preview_download(browser, world):
     search.send_keys("客流量")
     old = browser.driver.find_element(By.TAG_NAME, "html")
     search.send_keys(Keys.ENTER)
-    WebDriverWait(browser.driver, 30).until(EC.staleness_of(old))
+    # a new page (CKAN 2.11) or the results swapped in place by htmx (CKAN 2.12)
+    WebDriverWait(browser.driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: EC.staleness_of(old)(d) or (
+        "出租汽车运营数据" not in d.find_element(By.CSS_SELECTOR, ".dataset-list").text))
     browser.settle("search-results")
     results = browser.driver.find_element(By.CSS_SELECTOR, ".dataset-list").text
     assert "公交线路客流量" in results and "出租汽车运营数据" not in results

@@ -82,7 +82,9 @@ def test_entry_rejected_fixed_resubmitted_approved_published(browser, world, tmp
     browser.get(f"/dataset/{NAME}", step="")
     browser.submit("govshare-review-fix", step="clerk-edit-form")
     browser.fill("field-notes", "全市公共自行车站点。站点编号：区县代码加三位顺序号。")
-    browser.submit("form#dataset-edit button[name=save]", step="clerk-resubmitted", by=By.CSS_SELECTOR)
+    # the save button, not CKAN 2.12's 撤销发布 (save=go-metadata-unpublish) beside it
+    browser.submit('form#dataset-edit button[name=save]:not([value="go-metadata-unpublish"])',
+                   step="clerk-resubmitted", by=By.CSS_SELECTOR)
     assert browser.find("govshare-review-state").text == "待主管部门审核"
     assert TITLE not in _public_search(browser)
 

@@ -50,7 +50,7 @@ from ckan.logic import _actions as registered_actions
 from ckan.tests import factories, helpers
 
 from tests.conftest import _truncate_govshare_tables
-from tests.factories import LEVEL_EXTRAS, department, entry_data
+from tests.factories import LEVEL_EXTRAS, approve_pending, department, entry_data
 from tests.security.conftest import LEAK_SCAN_COVERAGE as COVERAGE
 
 ACTORS = ("anonymous", "citizen", "expired_holder", "revoked_holder", "grant_holder",
@@ -158,6 +158,7 @@ class World:
         uu = self.entries["uu"]
         closed_codes = [self.entries[c]["resource_code"] for c in ("xn", "xc", "xu")]
         self.call("package_patch", id=uu["id"], related_codes=", ".join(closed_codes))
+        approve_pending(uu["id"])  # the department's change is published once approved (shenyang-2016 §12)
         self.refresh()
 
     # helpers
@@ -199,6 +200,9 @@ class World:
         if code == "dr":
             data["state"] = "draft"
         pkg = self.call("package_create", **data)
+        if code not in ("pr", "dr"):
+            # the department's entry is published once the authority approves it (shenyang-2016 §12)
+            approve_pending(pkg["id"])
         # an uploaded file, multipart through the API as the providing department's clerk
         filename = f"{d('upload')}.csv"
         resp = self.app.post("/api/3/action/resource_create", headers=self.headers("provider_member"), data={
@@ -926,6 +930,9 @@ GLOBAL_ROUTES = (
     "/user/", "/user/scan-provider-member", "/user/activity/scan-provider-member", "/user/scan-sysadmin",
     "/user/scan-provider-member/organizations", "/user/scan-provider-member/groups", "/user/me",
     "/dashboard/", "/dashboard/datasets", "/dashboard/groups", "/dashboard/organizations", "/user/applications",
+    "/dashboard/notices", "/govshare/ratings", "/statistics", "/authority", "/authority/statistics",
+    "/organization/scan-provider/statistics", "/organization/scan-provider/reviews",
+    "/organization/scan-provider/upkeep",
     "/feeds/dataset.atom", "/feeds/custom.atom?q=zqm", "/feeds/group/scan-group.atom",
     "/feeds/organization/scan-provider.atom",
     "/catalog.ttl", "/catalog.jsonld", "/catalog.rdf", "/catalog.xml", "/catalog.ttl?q=zqm",

@@ -17,7 +17,7 @@ from ckan import model
 from ckan.tests import factories, helpers
 
 from ckanext.govshare.model import Application, ApplicationEvent
-from tests.factories import LEVEL_EXTRAS, department, entry
+from tests.factories import LEVEL_EXTRAS, approve_pending, department, entry
 
 COND_URL = "https://data.example.gov.cn/MKcondurlQ7.csv"
 COND_API = "GET https://api.example.gov.cn/MKcondapiQ7"
@@ -44,6 +44,9 @@ class Setting:
         self.public = entry(self.org, name="gongjiao", related_codes=f"{CLOSED_CODE}, 203001/990002",
                             resources=[{"name": "线路", "url": "https://data.example.gov.cn/gongjiao.csv"}],
                             tags=[{"name": "公交"}], user=self.clerk)
+        # the clerk's entries are published once the authority approves them (shenyang-2016 §12)
+        approve_pending(self.closed["id"])
+        approve_pending(self.public["id"])
         self.tokens = {u: factories.APIToken(user=getattr(self, u)["id"])["token"]
                        for u in ("sysadmin", "head", "clerk", "outsider", "citizen")}
 

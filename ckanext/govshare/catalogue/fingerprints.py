@@ -54,6 +54,9 @@ def stored(package_ids: Iterable[str]) -> dict[str, tuple[str, datetime.datetime
 def store(values: dict[str, str]) -> None:
     """Record ``{package_id: fingerprint}`` with each entry's current ``metadata_modified``
     (in the caller's transaction; nothing is committed)."""
+    # CKAN's session does not autoflush, and 2.12's package_create sets metadata_modified
+    # after its last flush: read what the commit will write
+    model.Session.flush()
     ids = sorted(values)
     for start in range(0, len(ids), 2000):
         chunk = ids[start:start + 2000]

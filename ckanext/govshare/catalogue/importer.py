@@ -395,6 +395,9 @@ def _normalise(validated: dict[str, Any]) -> dict[str, Any]:
     """A validated dict in a form where equal entries compare equal (an empty value and
     an absent one are the same, in the entry and in its resources)."""
     out = {k: v for k, v in validated.items() if v not in ("", None)}
+    # CKAN 2.12 validates a sysadmin's metadata_modified/created (_merge drops them)
+    out.pop("metadata_modified", None)
+    out.pop("metadata_created", None)
     out["resources"] = [{k: v for k, v in r.items() if v not in ("", None)} if isinstance(r, dict) else r
                         for r in validated.get("resources") or []]
     out.pop("tag_string", None)

@@ -345,11 +345,7 @@ def _validate(rows: list[_DeptRow], user: str) -> list[RowError]:
         if row.target is not None:
             context["group"] = model.Group.get(row.target.id)
             data["id"] = row.target.id
-        try:
-            schema = plugin.form_to_db_schema_options({
-                "type": "update" if row.target else "create", "api": True, "context": context})
-        except AttributeError:
-            schema = plugin.form_to_db_schema()
+        schema = compat.group_form_schema(plugin, update=row.target is not None, context=context)
         _data_out, errors = plugin.validate(context, data, schema,
                                             "organization_update" if row.target else "organization_create")
         for key, messages in (errors or {}).items():

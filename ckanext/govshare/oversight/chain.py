@@ -55,7 +55,10 @@ def rows(conn: Any, kind: str, since: Optional[datetime.datetime] = None,
         params["before"] = before
     sql = (f"SELECT seq, at, prev_hash, hash, (to_jsonb(t) - 'prev_hash' - 'hash')::text AS canonical "
            f"FROM {table(kind)} t {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY at, seq")
-    result = conn.execution_options(stream_results=True, max_row_buffer=BATCH).execute(sa.text(sql), params)
+    # options on the statement: SQLAlchemy 2.0 (CKAN 2.12) changes the connection itself on
+    # conn.execution_options(), and every later statement on it would become a server cursor
+    stmt = sa.text(sql).execution_options(stream_results=True, max_row_buffer=BATCH)
+    result = conn.execute(stmt, params)
     yield from result
 
 

@@ -32,6 +32,7 @@ from typing import Any, Optional
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.govshare import compat
 from ckanext.govshare.access.grants import utcnow
 from ckanext.govshare.applications import deadlines, workdays
 from ckanext.govshare.authority.role import is_authority
@@ -186,7 +187,8 @@ def imported(user_name: str, created: list[str], changed: list[str]) -> list[str
     department imported under review. Returns the ids put under review; commits."""
     if not enabled() or is_authority(user_name):
         return []
-    submitted = []
+    submitted: list[str] = []
+    touched: list[str] = []
     for kind, ids in (("new", created), ("change", changed)):
         for package_id in ids:
             pkg = model.Package.get(package_id) if isinstance(package_id, str) else None
@@ -196,7 +198,9 @@ def imported(user_name: str, created: list[str], changed: list[str]) -> list[str
                 continue  # the hooks decided this very save
             current = latest(pkg.id)
             if current is not None and current.status == "pending":
-                pkg.private = True
+                if not pkg.private:
+                    pkg.private = True
+                    touched.append(pkg.id)
                 continue
             if current is None and pkg.private and kind == "change":
                 continue  # kept private by its department
@@ -204,6 +208,7 @@ def imported(user_name: str, created: list[str], changed: list[str]) -> list[str
                     user_name)
             submitted.append(pkg.id)
     model.repo.commit()
+    compat.reindex_after_commit(submitted + touched)
     return submitted
 
 
@@ -229,6 +234,8 @@ def decide(review_id: str, approve: bool, user: Any, reason: Optional[str] = Non
         pkg.private = False
         _remember(pkg)
     model.repo.commit()
+    if approve and pkg is not None:
+        compat.reindex_after_commit([pkg.id])
     model.Session.refresh(row)
     return row
 
